@@ -1,0 +1,61 @@
+#include "supervisor/core/child_spec.hpp"
+
+namespace supervise::core {
+
+std::string_view to_string(RestartType value) {
+  switch (value) {
+    case RestartType::permanent:
+      return "permanent";
+    case RestartType::transient:
+      return "transient";
+    case RestartType::temporary:
+      return "temporary";
+  }
+  return "?";
+}
+
+std::string_view to_string(Strategy value) {
+  switch (value) {
+    case Strategy::one_for_one:
+      return "one_for_one";
+    case Strategy::one_for_all:
+      return "one_for_all";
+    case Strategy::rest_for_one:
+      return "rest_for_one";
+  }
+  return "?";
+}
+
+std::string_view to_string(DependencyCondition value) {
+  switch (value) {
+    case DependencyCondition::completed:
+      return "completed";
+    case DependencyCondition::started:
+      return "started";
+    case DependencyCondition::healthy:
+      return "healthy";
+  }
+  return "?";
+}
+
+std::string_view to_string(CompletionRule value) {
+  switch (value) {
+    case CompletionRule::exit_code:
+      return "exit_code";
+    case CompletionRule::stream:
+      return "stream";
+  }
+  return "?";
+}
+
+std::string_view to_string(ChildType value) {
+  switch (value) {
+    case ChildType::worker:
+      return "worker";
+    case ChildType::supervisor:
+      return "supervisor";
+  }
+  return "?";
+}
+
+}  // namespace supervise::core

@@ -1,0 +1,213 @@
+#pragma once
+
+// The supervision policy as a pure state machine: `handle(event, now)` returns
+// the actions the runtime must perform. No I/O, no clock reads, no sleeps: the
+// runtime (supervisor/runtime) feeds real events, tests feed scripted ones.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "supervisor/core/child_spec.hpp"
+#include "supervisor/core/child_state.hpp"
+#include "supervisor/core/exit_status.hpp"
+
+namespace supervise::core {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+using TimerId = std::uint64_t;
+/// Uniform random numbers in [0, 1), for backoff jitter.
+using RandomSource = std::function<double()>;
+
+// ---------------------------------------------------------------- events ---
+
+/// Start the tree: spawn every child whose dependencies are met. Send
+/// StreamProgress, Adopted and RestoreHistory events first.
+struct Boot {};
+
+/// The Task Copilot stream of `child` is (or is no longer) complete.
+struct StreamProgress {
+  std::string child;
+  bool complete = false;
+};
+
+/// The spawn asked for by a Spawn action succeeded.
+struct Spawned {
+  std::string child;
+  int pid = 0;
+};
+
+/// The spawn asked for by a Spawn action failed (counts as a crash).
+struct SpawnFailed {
+  std::string child;
+  std::string reason;
+};
+
+/// The child's main process ended and nothing is left of its process group.
+struct Exited {
+  std::string child;
+  ExitStatus status;
+};
+
+/// The child was found already running (a verified PID file): it is watched,
+/// never started a second time.
+struct Adopted {
+  std::string child;
+  int pid = 0;
+};
+
+/// Restart history from the journal of an earlier run (before Boot).
+struct RestoreHistory {
+  std::string child;
+  int restarts = 0;
+  bool failed = false;
+};
+
+/// A timer asked for by a ScheduleTimer action fired. Fired timers that were
+/// cancelled or superseded are ignored.
+struct TimerFired {
+  TimerId timer = 0;
+};
+
+enum class CommandKind {
+  stop,      ///< stop one child; it stays stopped until `start`
+  start,     ///< start a stopped, failed or done child again
+  restart,   ///< stop and start one child, with its backoff reset
+  shutdown,  ///< stop the whole tree in reverse dependency order
+  force,     ///< a second shutdown request: SIGKILL every group now
+};
+std::string_view to_string(CommandKind value);
+
+/// An operator command (control socket, or SIGINT/SIGTERM for shutdown).
+struct Command {
+  CommandKind kind = CommandKind::shutdown;
+  std::string child;  ///< empty for shutdown/force
+};
+
+using Event = std::variant<Boot, StreamProgress, Spawned, SpawnFailed, Exited, Adopted,
+                           RestoreHistory, TimerFired, Command>;
+
+// --------------------------------------------------------------- actions ---
+
+/// Start the worker `child` (the runtime answers Spawned or SpawnFailed).
+struct Spawn {
+  std::string child;
+};
+
+enum class StopSignal {
+  terminate,  ///< SIGTERM
+  kill,       ///< SIGKILL
+};
+
+/// Signal the whole process group of `child` (the runtime answers Exited once
+/// the group is gone).
+struct SignalGroup {
+  std::string child;
+  StopSignal signal = StopSignal::terminate;
+};
+
+struct ScheduleTimer {
+  TimerId timer = 0;
+  Duration delay{0};
+};
+
+struct CancelTimer {
+  TimerId timer = 0;
+};
+
+/// Why a child changed state: for the log, the journal and `status`.
+enum class Reason {
+  boot,                ///< the tree started
+  dependencies_met,    ///< its dependencies met their conditions
+  spawned,             ///< its process runs
+  adopted,             ///< found running at start-up
+  spawn_failed,        ///< could not be started
+  exited_normally,     ///< a normal exit (see CompletionRule)
+  stream_complete,     ///< its Task Copilot stream is complete
+  crashed,             ///< an abnormal exit
+  stopped_externally,  ///< SIGTERM/SIGINT/SIGHUP that we did not send
+  backoff_elapsed,     ///< the restart delay passed
+  max_restarts,        ///< it used its `max_restarts`
+  intensity,           ///< its supervisor node exceeded its restart intensity
+  sibling_restart,     ///< strategy one_for_all/rest_for_one restarts it
+  dependency_ended,    ///< a dependency ended without meeting its condition
+  operator_command,    ///< stop/start/restart from an operator
+  shutdown,            ///< the tree is shutting down
+  restored,            ///< state carried over from the journal
+};
+std::string_view to_string(Reason value);
+
+struct StateChanged {
+  std::string child;
+  ChildState from = ChildState::waiting;
+  ChildState to = ChildState::waiting;
+  Reason reason = Reason::boot;
+  /// Facts for people: the exit status, the delay, the dependency...
+  std::string detail;
+};
+
+enum class TreeOutcome {
+  all_done,       ///< every child is done
+  some_not_done,  ///< every child ended; at least one is stopped or failed
+  shut_down,      ///< ended by a shutdown command
+  root_failed,    ///< the root exceeded its restart intensity
+};
+std::string_view to_string(TreeOutcome value);
+
+/// Every child has ended for good; the runtime may exit (unless told to stay).
+struct Finished {
+  TreeOutcome outcome = TreeOutcome::all_done;
+};
+
+using Action = std::variant<Spawn, SignalGroup, ScheduleTimer, CancelTimer, StateChanged, Finished>;
+
+// ---------------------------------------------------------------- status ---
+
+/// What `status` shows about one child.
+struct ChildStatus {
+  std::string id;
+  std::string parent;  ///< id of its supervisor node; "" for the root
+  ChildType type = ChildType::worker;
+  ChildState state = ChildState::waiting;
+  std::optional<int> pid;
+  std::optional<TimePoint> started_at;
+  int restarts = 0;            ///< total restarts
+  int restarts_in_window = 0;  ///< restarts within its node's `period`
+  std::optional<ExitStatus> last_exit;
+  std::optional<TimePoint> last_exit_at;
+  std::optional<TimePoint> next_restart_at;  ///< set in backoff
+  std::vector<std::string> waiting_for;      ///< unmet dependencies
+  bool stream_complete = false;
+};
+
+// ------------------------------------------------------------ supervisor ---
+
+class Supervisor {
+ public:
+  Supervisor(SupervisorSpec spec, RandomSource random);
+  ~Supervisor();
+  Supervisor(Supervisor&&) noexcept;
+  Supervisor& operator=(Supervisor&&) noexcept;
+
+  /// Apply one event at time `now` (monotonic); returns the actions to take,
+  /// in order.
+  std::vector<Action> handle(const Event& event, TimePoint now);
+
+  /// Status of every node, workers and nested supervisors, in start order.
+  std::vector<ChildStatus> status(TimePoint now) const;
+  std::optional<ChildStatus> status_of(const std::string& child, TimePoint now) const;
+
+  /// Set once a Finished action has been returned.
+  std::optional<TreeOutcome> outcome() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace supervise::core
