@@ -1,0 +1,101 @@
+#pragma once
+
+// The journal: `supervise.db` in the orchestrator dir. One row per thing that
+// happened to a child (start, exit, restart, backoff, give-up, operator
+// command), and per child the restart count and failed mark, so that
+// `max_restarts` holds across restarts of the supervisor and of the legacy
+// monitor. `status` works without it; nothing else depends on it being there.
+
+#include <SQLiteCpp/Database.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace supervise::journal {
+
+enum class EntryKind {
+  start,    ///< a worker was spawned (or adopted)
+  exit,     ///< a worker's process group ended
+  restart,  ///< a restart was decided
+  backoff,  ///< a restart was scheduled after a delay
+  give_up,  ///< the child was marked failed
+  command,  ///< an operator command
+  stop,     ///< the child was stopped on purpose
+  done,     ///< the child's work is complete
+};
+std::string_view to_string(EntryKind value);
+std::optional<EntryKind> entry_kind_from_string(std::string_view text);
+
+struct Entry {
+  std::string at;  ///< local ISO 8601 time; filled by record() when empty
+  std::string initiative;
+  std::string child;
+  EntryKind kind = EntryKind::start;
+  std::optional<int> pid;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::optional<long long> uptime_ms;
+  std::string reason;
+  std::string detail;
+};
+
+/// What survives a restart of the supervisor about one child.
+struct ChildHistory {
+  int restarts = 0;
+  bool failed = false;
+
+  bool operator==(const ChildHistory&) const = default;
+};
+
+class Journal {
+ public:
+  /// Bumped whenever the schema changes; a journal with another version is
+  /// set aside, never silently reused.
+  static constexpr int kSchemaVersion = 1;
+
+  struct OpenResult {
+    std::unique_ptr<Journal> journal;  ///< null when `error` is set
+    /// Things a person should know, e.g. that a damaged journal was moved.
+    std::vector<std::string> notices;
+    std::string error;
+  };
+
+  /// Opens or creates the journal at `path`. A file of another schema version,
+  /// or one that is not a healthy SQLite database, is renamed to
+  /// `<path>.bad-<time>` (reported in `notices`) and a new journal is made.
+  static OpenResult open(const std::filesystem::path& path);
+
+  /// Opens an existing journal read-only, for `status`; nullopt-like (null)
+  /// when missing, damaged or of another version (`why` says which).
+  static std::unique_ptr<Journal> open_read_only(const std::filesystem::path& path,
+                                                 std::string& why);
+
+  void record(Entry entry);
+
+  /// Restart count and failed mark of every child of `initiative`.
+  std::map<std::string, ChildHistory> histories(const std::string& initiative) const;
+  void set_history(const std::string& initiative, const std::string& child,
+                   const ChildHistory& history);
+  /// Clears what is known of one child (an operator `start` gives it a new life).
+  void forget(const std::string& initiative, const std::string& child);
+
+  /// The newest `limit` entries of `child` (all children when empty), newest first.
+  std::vector<Entry> recent(const std::string& child, int limit) const;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  Journal(std::filesystem::path path, std::unique_ptr<SQLite::Database> db);
+
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+/// Local time as `2026-01-13T10:30:30.456789` (the legacy log's format).
+std::string local_iso_time_now();
+
+}  // namespace supervise::journal
