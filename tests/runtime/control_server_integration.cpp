@@ -1,0 +1,227 @@
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <cstring>
+#include <future>
+#include <thread>
+
+#include "supervisor/runtime/control_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace supervise::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+/// A server on its own io_context thread that answers `ping` with pong and
+/// `echo` with the request, and holds `later` replies until released.
+class ServerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ControlServer>(
+        io_, socket_path(), [this](const json& request, ControlServer::Reply reply) {
+          const std::string command = request["command"];
+          if (command == "later") {
+            held_ = std::move(reply);
+            return;
+          }
+          if (command == "release") {
+            held_({{"ok", true}, {"released", true}});
+            reply({{"ok", true}});
+            return;
+          }
+          reply({{"ok", true}, {"command", command}, {"request", request}});
+        });
+    ASSERT_FALSE(server_->start());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    boost::asio::post(io_, [this] { server_->stop(); });
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  std::filesystem::path socket_path() const { return dir_ / "supervise.sock"; }
+
+  json request(const json& body) {
+    std::string error;
+    json reply = control_request(socket_path(), body, 5s, error);
+    EXPECT_FALSE(reply.is_null()) << error;
+    return reply;
+  }
+
+  bool healthy() {
+    std::string error;
+    const json reply = control_request(socket_path(), {{"command", "ping"}}, 5s, error);
+    return !reply.is_null() && reply["ok"] == true;
+  }
+
+  /// A raw client socket, for sending what a well-behaved client would not.
+  int raw_connect() {
+    const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strcpy(address.sun_path, socket_path().c_str());
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    return fd;
+  }
+
+  std::string read_line(int fd) {
+    std::string line;
+    char c;
+    while (recv(fd, &c, 1, 0) == 1 && c != '\n') {
+      line += c;
+    }
+    return line;
+  }
+
+  testing::TempDir dir_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
+  std::unique_ptr<ControlServer> server_;
+  std::thread thread_;
+  ControlServer::Reply held_;
+};
+
+TEST_F(ServerFixture, AnswersARequestWithItsReply) {
+  const json reply = request({{"command", "echo"}, {"child", "Stream-A"}});
+  EXPECT_EQ(reply["ok"], true);
+  EXPECT_EQ(reply["command"], "echo");
+  EXPECT_EQ(reply["request"]["child"], "Stream-A");
+}
+
+TEST_F(ServerFixture, SocketFileIsOwnerOnly) {
+  struct stat info {};
+  ASSERT_EQ(stat(socket_path().c_str(), &info), 0);
+  EXPECT_TRUE(S_ISSOCK(info.st_mode));
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST_F(ServerFixture, GarbageGetsAnErrorReplyAndTheConnectionStaysUsable) {
+  const int fd = raw_connect();
+  const std::string garbage = "this is {not json\n[1,2,3]\n{\"no_command\":1}\n";
+  ASSERT_EQ(send(fd, garbage.data(), garbage.size(), 0), static_cast<ssize_t>(garbage.size()));
+  for (int i = 0; i < 3; ++i) {
+    const json reply = json::parse(read_line(fd));
+    EXPECT_EQ(reply["ok"], false);
+    EXPECT_TRUE(reply["error"].get<std::string>().starts_with("malformed request"));
+  }
+  const std::string ping = "{\"command\":\"ping\",\"id\":7}\n";
+  ASSERT_EQ(send(fd, ping.data(), ping.size(), 0), static_cast<ssize_t>(ping.size()));
+  const json reply = json::parse(read_line(fd));
+  EXPECT_EQ(reply["ok"], true);
+  EXPECT_EQ(reply["id"], 7);
+  close(fd);
+  EXPECT_TRUE(healthy());
+}
+
+TEST_F(ServerFixture, ATenMebibyteLineIsRefusedAndTheServerStaysHealthy) {
+  const int fd = raw_connect();
+  const std::string huge(10 * 1024 * 1024, 'x');
+  // The server closes the connection after its error reply, so the send may
+  // stop short with EPIPE/ECONNRESET: that is the expected outcome.
+  std::size_t sent = 0;
+  while (sent < huge.size()) {
+    const ssize_t n = send(fd, huge.data() + sent, huge.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      break;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  const json reply = json::parse(read_line(fd));
+  EXPECT_EQ(reply["ok"], false);
+  EXPECT_TRUE(reply["error"].get<std::string>().starts_with("request too long"));
+  close(fd);
+  EXPECT_TRUE(healthy());
+}
+
+TEST_F(ServerFixture, APeerThatDisconnectsMidRequestLeavesTheServerHealthy) {
+  const int fd = raw_connect();
+  const std::string partial = "{\"command\":\"echo\",\"chi";
+  ASSERT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+  close(fd);
+  EXPECT_TRUE(healthy());
+}
+
+TEST_F(ServerFixture, ADeferredReplyArrivesWhenReleased) {
+  std::promise<json> later;
+  std::thread waiter([&] {
+    std::string error;
+    later.set_value(control_request(socket_path(), {{"command", "later"}}, 5s, error));
+  });
+  // The release only works once the server holds the first request.
+  json released;
+  for (int attempt = 0; attempt < 500 && released.is_null(); ++attempt) {
+    std::promise<bool> holding;
+    boost::asio::post(io_, [&] { holding.set_value(static_cast<bool>(held_)); });
+    if (holding.get_future().get()) {
+      released = request({{"command", "release"}});
+    } else {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  waiter.join();
+  EXPECT_EQ(released["ok"], true);
+  EXPECT_EQ(later.get_future().get()["released"], true);
+}
+
+TEST(ControlServer, ASecondServerOnALiveSocketRefusesToStart) {
+  testing::TempDir dir;
+  boost::asio::io_context io;
+  ControlServer first(io, dir / "supervise.sock", [](const json&, ControlServer::Reply reply) {
+    reply({{"ok", true}});
+  });
+  ASSERT_FALSE(first.start());
+  std::thread runner([&] { io.run_for(5s); });
+  boost::asio::io_context other_io;
+  ControlServer second(other_io, dir / "supervise.sock",
+                       [](const json&, ControlServer::Reply reply) {
+                         reply({{"ok", true}});
+                       });
+  EXPECT_EQ(second.start(), std::make_error_code(std::errc::address_in_use));
+  boost::asio::post(io, [&] {
+    first.stop();
+    io.stop();
+  });
+  runner.join();
+}
+
+TEST(ControlServer, AStaleSocketFileIsReplaced) {
+  testing::TempDir dir;
+  {
+    // A socket file left by a supervisor that died without cleaning up.
+    const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strcpy(address.sun_path, (dir / "supervise.sock").c_str());
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    close(fd);
+  }
+  boost::asio::io_context io;
+  ControlServer server(io, dir / "supervise.sock", [](const json&, ControlServer::Reply reply) {
+    reply({{"ok", true}});
+  });
+  EXPECT_FALSE(server.start());
+  server.stop();
+  EXPECT_FALSE(std::filesystem::exists(dir / "supervise.sock"));
+}
+
+TEST(ControlRequest, SaysWhenNoSupervisorListens) {
+  testing::TempDir dir;
+  std::string error;
+  EXPECT_TRUE(
+      control_request(dir / "supervise.sock", {{"command", "status"}}, 1s, error).is_null());
+  EXPECT_NE(error.find("no supervisor answers"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace supervise::runtime
