@@ -12,6 +12,8 @@
 #include <cstring>
 #include <deque>
 
+#include "supervisor/status/status_report.hpp"
+
 namespace supervise::runtime {
 
 namespace asio = boost::asio;
@@ -103,7 +105,7 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
   }
 
   void send(const nlohmann::json& reply) {
-    output_.push_back(reply.dump() + "\n");
+    output_.push_back(status::dump_json(reply) + "\n");
     if (output_.size() == 1) {
       write_next();
     }
@@ -240,7 +242,7 @@ nlohmann::json control_request(const std::filesystem::path& socket_path,
     error = "no supervisor answers at " + path + ": " + std::strerror(errno);
     return nullptr;
   }
-  const std::string line = request.dump() + "\n";
+  const std::string line = status::dump_json(request) + "\n";
   std::size_t sent = 0;
   while (sent < line.size()) {
     const ssize_t n = ::send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
