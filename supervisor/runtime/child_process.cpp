@@ -1,0 +1,300 @@
+#include "supervisor/runtime/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/runtime/boost_process.hpp"
+#include "supervisor/runtime/proc_stat.hpp"
+#include "supervisor/runtime/process_group.hpp"
+
+namespace supervise::runtime {
+
+namespace bp = boost::process::v2;
+namespace asio = boost::asio;
+
+namespace {
+
+/// Runs in the child between fork and exec: a new session makes the child
+/// the leader of its own session and process group, so the whole group can
+/// be signalled; and signal settings we may have inherited (ignored SIGINT
+/// of a background job, a blocked mask) are not passed on to the worker.
+struct NewSessionInit {
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    if (::setsid() < 0) {
+      return bp::error_code(errno, bp::system_category());
+    }
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) {
+      ::signal(signal, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    return {};
+  }
+};
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+core::ExitStatus exit_status_from_wait(int status) {
+  if (WIFSIGNALED(status)) {
+    return core::ExitStatus::killed(WTERMSIG(status));
+  }
+  if (WIFEXITED(status)) {
+    return core::ExitStatus::exited(WEXITSTATUS(status));
+  }
+  return core::ExitStatus::unknown();
+}
+
+struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
+  ChildProcessImpl(asio::io_context& io, OrphanReaper& reaper, ChildProcess::ExitHandler on_exit)
+      : io(io), reaper(reaper), on_exit(std::move(on_exit)), drain_timer(io) {}
+
+  asio::io_context& io;
+  OrphanReaper& reaper;
+  ChildProcess::ExitHandler on_exit;
+  int pid = 0;
+  /// The group we kill and drain; 0 when there is none of ours.
+  int pgid = 0;
+  bool adopted = false;
+  bool main_exited = false;
+  bool finished = false;
+  core::ExitStatus status;
+
+  std::optional<bp::process> process;                   // spawned
+  std::optional<asio::posix::stream_descriptor> pidfd;  // adopted
+  asio::steady_timer drain_timer;
+  std::chrono::steady_clock::time_point drain_started;
+  std::chrono::milliseconds drain_delay{1};
+  bool drain_warned = false;
+
+  void watch_spawned() {
+    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
+    process->async_wait([weak](bp::error_code ec, int) {
+      auto self = weak.lock();
+      if (!self || ec == asio::error::operation_aborted) {
+        return;
+      }
+      // A failed wait (ECHILD: reaped by someone else) leaves the status
+      // unknown; the group is drained all the same.
+      const auto status = ec ? core::ExitStatus::unknown()
+                             : exit_status_from_wait(self->process->native_exit_code());
+      self->reaper.untrack(self->pid);
+      self->process->detach();
+      self->main_ended(status);
+    });
+  }
+
+  void watch_adopted() {
+    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
+    pidfd->async_wait(asio::posix::stream_descriptor::wait_read, [weak](bp::error_code ec) {
+      auto self = weak.lock();
+      if (!self || ec == asio::error::operation_aborted) {
+        return;
+      }
+      self->main_ended(core::ExitStatus::unknown());
+    });
+  }
+
+  void main_ended(core::ExitStatus exit) {
+    main_exited = true;
+    status = exit;
+    drain_started = std::chrono::steady_clock::now();
+    drain();
+  }
+
+  /// SIGKILL whatever is left of the group (the agent of a killed shim, a
+  /// straggler that forked meanwhile), reap orphans, and look again shortly
+  /// until the group is gone.
+  void drain() {
+    reaper.reap();
+    if (pgid == 0 || !group_exists(pgid)) {
+      finish();
+      return;
+    }
+    std::string error;
+    signal_group(pgid, SIGKILL, error);
+    const auto waited = std::chrono::steady_clock::now() - drain_started;
+    if (waited >= ChildProcess::kDrainWarnAfter) {
+      if (!drain_warned) {
+        drain_warned = true;
+        std::string members;
+        for (const auto& member :
+             legacy::live_processes_with(legacy::ScanKey::process_group, pgid)) {
+          members += (members.empty() ? "" : ", ") + std::to_string(member.pid);
+        }
+        spdlog::warn("process group {} of pid {} survives SIGKILL (members: {}); still waiting",
+                     pgid, pid, members.empty() ? "none visible" : members);
+      }
+      drain_delay = std::chrono::milliseconds(1000);
+    } else {
+      drain_delay = std::min(drain_delay * 2, std::chrono::milliseconds(50));
+    }
+    drain_timer.expires_after(drain_delay);
+    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
+    drain_timer.async_wait([weak](bp::error_code ec) {
+      auto self = weak.lock();
+      if (!self || ec == asio::error::operation_aborted) {
+        return;
+      }
+      self->drain();
+    });
+  }
+
+  void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    asio::post(io, [handler = on_exit, exit = status] { handler(exit); });
+  }
+};
+
+ChildProcess::ChildProcess(std::unique_ptr<ChildProcessImpl> impl) : impl_(std::move(impl)) {}
+
+ChildProcess::~ChildProcess() {
+  if (!impl_) {
+    return;
+  }
+  if (!impl_->adopted && !impl_->main_exited && impl_->process) {
+    std::string ignored;
+    signal_group(impl_->pgid, SIGKILL, ignored);
+    // Not waited for here (no blocking): the reaper collects it.
+    impl_->process->detach();
+    impl_->reaper.untrack(impl_->pid);
+  }
+}
+
+ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper& reaper,
+                                              const LaunchSpec& spec, ExitHandler on_exit) {
+  StartResult result;
+  if (spec.argv.empty()) {
+    result.error = "empty command";
+    return result;
+  }
+  const auto path_var = environment_value(spec.env, "PATH");
+  const auto executable = find_executable(spec.argv.front(), path_var, spec.work_dir);
+  if (executable.empty()) {
+    result.error = "command not found: " + spec.argv.front();
+    return result;
+  }
+  std::error_code fs_error;
+  if (!std::filesystem::is_directory(spec.work_dir, fs_error)) {
+    result.error = "work dir is not a directory: " + spec.work_dir.string();
+    return result;
+  }
+
+  const char* output_path = spec.output.empty() ? "/dev/null" : spec.output.c_str();
+  FileDescriptor output(::open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (output.get() < 0) {
+    result.error = "cannot open " + std::string(output_path) + ": " + std::strerror(errno);
+    return result;
+  }
+  FileDescriptor input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (input.get() < 0) {
+    result.error = std::string("cannot open /dev/null: ") + std::strerror(errno);
+    return result;
+  }
+
+  std::vector<const char*> env;
+  env.reserve(spec.env.size() + 1);
+  for (const auto& entry : spec.env) {
+    env.push_back(entry.c_str());
+  }
+  env.push_back(nullptr);
+  const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+
+  auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
+  bp::error_code ec;
+  bp::default_process_launcher launcher;
+  launcher.env = env.data();
+  bp::process process = launcher(io.get_executor(), ec, executable, args, NewSessionInit{},
+                                 bp::process_start_dir(spec.work_dir),
+                                 bp::process_stdio{input.get(), output.get(), output.get()});
+  if (ec) {
+    result.error = "cannot start " + executable.string() + ": " + ec.message();
+    return result;
+  }
+  impl->pid = process.id();
+  impl->pgid = impl->pid;
+  impl->process.emplace(std::move(process));
+  reaper.track(impl->pid);
+
+  result.process.reset(new ChildProcess(std::move(impl)));
+  result.process->impl_->watch_spawned();
+  return result;
+}
+
+ChildProcess::StartResult ChildProcess::adopt(asio::io_context& io, OrphanReaper& reaper, int pid,
+                                              ExitHandler on_exit) {
+  StartResult result;
+  const auto stat = read_proc_stat(pid);
+  if (pid < 2 || !stat || stat->is_zombie()) {
+    result.error = "process " + std::to_string(pid) + " is not running";
+    return result;
+  }
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) {
+    result.error = "pidfd_open(" + std::to_string(pid) + "): " + std::strerror(errno);
+    return result;
+  }
+  auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
+  impl->pid = pid;
+  impl->pgid = stat->pgrp == pid ? pid : 0;
+  impl->adopted = true;
+  impl->pidfd.emplace(io, fd);
+
+  result.process.reset(new ChildProcess(std::move(impl)));
+  result.process->impl_->watch_adopted();
+  return result;
+}
+
+int ChildProcess::pid() const {
+  return impl_->pid;
+}
+bool ChildProcess::adopted() const {
+  return impl_->adopted;
+}
+bool ChildProcess::main_exited() const {
+  return impl_->main_exited;
+}
+
+bool ChildProcess::signal(int signal, std::string& error) {
+  if (impl_->pgid != 0) {
+    return signal_group(impl_->pgid, signal, error);
+  }
+  if (impl_->main_exited) {
+    return true;
+  }
+  return signal_process(impl_->pid, signal, error);
+}
+
+}  // namespace supervise::runtime

@@ -1,0 +1,33 @@
+#include "supervisor/runtime/orphan_reaper.hpp"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "supervisor/runtime/proc_stat.hpp"
+
+namespace supervise::runtime {
+
+bool become_child_subreaper() {
+  return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+}
+
+int OrphanReaper::reap() {
+  const int own_session = ::getsid(0);
+  int reaped = 0;
+  for (const int pid : own_child_pids()) {
+    if (tracked_.contains(pid)) {
+      continue;
+    }
+    const auto stat = read_proc_stat(pid);
+    if (!stat || !stat->is_zombie() || stat->session == own_session) {
+      continue;
+    }
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      ++reaped;
+    }
+  }
+  return reaped;
+}
+
+}  // namespace supervise::runtime

@@ -1,0 +1,31 @@
+#pragma once
+
+// supervise is a child subreaper: when a worker's shim dies, the agent it
+// started is reparented to us instead of init, so that we can kill it and
+// reap it. This class reaps those orphans, and only those: a zombie child
+// that is outside our own session (every worker runs in a session of its
+// own, so its descendants do too) and is not a main process someone waits
+// for (Boost.Process reaps those to learn their exit status).
+
+#include <set>
+
+namespace supervise::runtime {
+
+/// Makes this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER).
+/// False when the kernel refuses.
+bool become_child_subreaper();
+
+class OrphanReaper {
+ public:
+  /// `pid` is a main process whose exit status someone else collects.
+  void track(int pid) { tracked_.insert(pid); }
+  void untrack(int pid) { tracked_.erase(pid); }
+
+  /// Reaps every orphan zombie now (never blocks); returns how many.
+  int reap();
+
+ private:
+  std::set<int> tracked_;
+};
+
+}  // namespace supervise::runtime
