@@ -1,18 +1,51 @@
 #include "supervisor/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "supervisor/cli/control_commands.hpp"
+#include "supervisor/cli/logs_command.hpp"
+#include "supervisor/cli/status_command.hpp"
 
 namespace supervise::cli {
 
+namespace {
+
+/// `supervise --monitor-only ...` is the legacy spelling of `supervise
+/// monitor ...`: move the flag into the subcommand's place.
+std::vector<std::string> normalise_arguments(int argc, char** argv) {
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  for (auto it = arguments.begin(); it != arguments.end(); ++it) {
+    if (*it == "--monitor-only") {
+      arguments.erase(it);
+      arguments.insert(arguments.begin(), "monitor");
+      break;
+    }
+  }
+  return arguments;
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   CLI::App app{"supervise: an Erlang-style supervisor for Task Copilot stream workers"};
-  app.require_subcommand(0, 1);
+  app.name("supervise");
+  app.require_subcommand(1);
+  int exit_status = 0;
+  add_status_command(app, exit_status);
+  add_control_commands(app, exit_status);
+  add_logs_command(app, exit_status);
+
+  std::vector<std::string> arguments = normalise_arguments(argc, argv);
+  std::reverse(arguments.begin(), arguments.end());  // CLI11 takes them reversed
   try {
-    app.parse(argc, argv);
+    app.parse(arguments);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 2;
+    const int status = app.exit(error);
+    return status == 0 ? 0 : 2;
   }
-  return 0;
+  return exit_status;
 }
 
 }  // namespace supervise::cli

@@ -1,0 +1,80 @@
+#include "supervisor/cli/logs_command.hpp"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "supervisor/cli/project_options.hpp"
+#include "supervisor/taskcopilot/task_store.hpp"
+
+namespace supervise::cli {
+
+namespace {
+
+struct LogsOptions {
+  ProjectOptions project;
+  std::string child;
+  std::string initiative;
+  bool follow = false;
+};
+
+int show_log(const LogsOptions& options) {
+  const auto layout = options.project.layout();
+  std::string initiative = options.initiative;
+  if (initiative.empty()) {
+    auto store = taskcopilot::TaskStore::open(layout);
+    if (!store) {
+      std::cerr << "supervise logs: " << store.error().message << "\n";
+      return 2;
+    }
+    auto active = store->active_initiative();
+    if (!active) {
+      std::cerr << "supervise logs: " << active.error().message << "\n";
+      return 2;
+    }
+    if (!active->has_value()) {
+      std::cerr << "supervise logs: no active initiative in " << layout.memory_db.string()
+                << "; name one with --initiative\n";
+      return 2;
+    }
+    initiative = (*active)->id;
+  }
+  const auto path = layout.log_file(options.child, initiative);
+  if (!path) {
+    std::cerr << "supervise logs: " << path.error().message << "\n";
+    return 2;
+  }
+  if (options.follow) {
+    // tail already follows a file across truncation and re-creation (the
+    // shim archives old logs): no reason to write that again.
+    const std::string file = path->string();
+    execlp("tail", "tail", "-n", "+1", "-F", file.c_str(), static_cast<char*>(nullptr));
+    std::cerr << "supervise logs: cannot run tail: " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::ifstream log(*path, std::ios::binary);
+  if (!log) {
+    std::cerr << "supervise logs: no log at " << path->string() << "\n";
+    return 1;
+  }
+  std::cout << log.rdbuf();
+  return 0;
+}
+
+}  // namespace
+
+void add_logs_command(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<LogsOptions>();
+  CLI::App* command = app.add_subcommand("logs", "Show a worker's log");
+  add_project_options(*command, options->project);
+  command->add_option("child", options->child, "Stream id")->required();
+  command->add_option("--initiative", options->initiative,
+                      "Initiative id (default: the active initiative)");
+  command->add_flag("-f,--follow", options->follow, "Keep printing what is appended");
+  command->callback([options, &exit_status] { exit_status = show_log(*options); });
+}
+
+}  // namespace supervise::cli

@@ -1,0 +1,158 @@
+#include "supervisor/legacy/offline_status.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <system_error>
+
+#include "supervisor/core/dependency_graph.hpp"
+#include "supervisor/journal/journal.hpp"
+#include "supervisor/legacy/dead_worker_rule.hpp"
+#include "supervisor/legacy/pid_file.hpp"
+#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/taskcopilot/stream_rules.hpp"
+#include "supervisor/taskcopilot/task_store.hpp"
+
+namespace supervise::legacy {
+
+namespace {
+
+using core::ChildState;
+
+struct LiveWorker {
+  int pid = 0;
+  double uptime_seconds = 0;
+};
+
+/// The verified worker behind a stream's PID file, if any; anything odd about
+/// the file becomes a note.
+std::optional<LiveWorker> live_worker(const taskcopilot::ProjectLayout& layout,
+                                      const std::string& stream_id,
+                                      std::vector<std::string>& notes) {
+  const auto path = layout.pid_file(stream_id);
+  if (!path) {
+    notes.push_back(path.error().message);
+    return std::nullopt;
+  }
+  const PidFileRead read = read_pid_file(*path);
+  switch (read.state) {
+    case PidFileState::missing:
+      return std::nullopt;
+    case PidFileState::garbage:
+    case PidFileState::not_regular:
+    case PidFileState::symlink:
+    case PidFileState::unreadable:
+      notes.push_back(fmt::format("{}: PID file {} ignored ({}{}{})", stream_id, path->string(),
+                                  to_string(read.state), read.reason.empty() ? "" : ": ",
+                                  read.reason));
+      return std::nullopt;
+    case PidFileState::valid:
+      break;
+  }
+  const WorkerVerdict verdict = verify_worker(read.pid, stream_id, read.mtime);
+  if (verdict != WorkerVerdict::verified) {
+    if (verdict != WorkerVerdict::no_such_process) {
+      notes.push_back(fmt::format("{}: PID file names pid {}, which is not its worker ({})",
+                                  stream_id, read.pid, to_string(verdict)));
+    }
+    return std::nullopt;
+  }
+  LiveWorker worker{read.pid, 0};
+  if (const auto process = read_process(read.pid)) {
+    worker.uptime_seconds =
+        std::chrono::duration<double>(WallClock::now() - process->start_time).count();
+  }
+  return worker;
+}
+
+std::optional<std::uintmax_t> size_of(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? std::nullopt : std::optional(size);
+}
+
+}  // namespace
+
+std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLayout& layout,
+                                                   std::string& error) {
+  status::StatusReport report;
+  report.source = status::Source::offline;
+  auto store = taskcopilot::TaskStore::open(layout);
+  if (!store) {
+    error = store.error().message;
+    return std::nullopt;
+  }
+  auto initiative = store->active_initiative();
+  if (!initiative) {
+    error = initiative.error().message;
+    return std::nullopt;
+  }
+  if (!initiative->has_value()) {
+    report.notes.push_back("no active initiative in " + layout.memory_db.string());
+    return report;
+  }
+  report.initiative_id = (*initiative)->id;
+  report.initiative_name = (*initiative)->name.value_or("Unnamed Initiative");
+  auto streams = store->streams(report.initiative_id);
+  if (!streams) {
+    error = streams.error().message;
+    return std::nullopt;
+  }
+
+  std::string journal_why;
+  std::map<std::string, journal::ChildHistory> histories;
+  if (auto journal = journal::Journal::open_read_only(layout.journal_db, journal_why)) {
+    histories = journal->histories(report.initiative_id);
+  }
+
+  std::vector<core::DependencyNode> nodes;
+  std::map<std::string, bool> complete;
+  for (const auto& stream : streams->streams) {
+    nodes.push_back({stream.id, stream.dependencies});
+    complete[stream.id] = taskcopilot::is_complete(stream.progress);
+  }
+  const auto depths = core::dependency_depths(nodes);
+
+  for (const auto& stream : streams->streams) {
+    status::ChildReport child;
+    child.id = stream.id;
+    child.name = stream.name;
+    child.tasks = status::TaskCounts{stream.progress.completed, stream.progress.total};
+    child.depth = depths.contains(stream.id) ? depths.at(stream.id) : 0;
+    for (const auto& dependency : stream.dependencies) {
+      if (!complete[dependency]) {
+        child.waiting_for.push_back(dependency);
+      }
+    }
+    if (const auto found = histories.find(stream.id); found != histories.end()) {
+      child.restarts = found->second.restarts;
+    }
+    const auto worker = live_worker(layout, stream.id, report.notes);
+    if (worker) {
+      child.state = ChildState::running;
+      child.pid = worker->pid;
+      child.uptime_seconds = worker->uptime_seconds;
+    } else if (complete[stream.id]) {
+      child.state = ChildState::done;
+    } else if (!child.waiting_for.empty()) {
+      child.state = ChildState::waiting;
+    } else if (histories.contains(stream.id) && histories.at(stream.id).failed) {
+      child.state = ChildState::failed;
+    } else {
+      child.state = ChildState::stopped;
+    }
+    const auto log = layout.log_file(stream.id, report.initiative_id);
+    child.dead = is_dead_worker({.running = worker.has_value(),
+                                 .complete = complete[stream.id],
+                                 .dependencies_complete = child.waiting_for.empty(),
+                                 .log_bytes = log ? size_of(*log) : std::nullopt,
+                                 .total_tasks = stream.progress.total});
+    report.children.push_back(std::move(child));
+  }
+  report.notes.insert(report.notes.begin(),
+                      "no supervisor runs for this project: states come from PID files, "
+                      "Task Copilot and the journal");
+  return report;
+}
+
+}  // namespace supervise::legacy
