@@ -1,0 +1,90 @@
+#include "supervisor/spec/spec_error.hpp"
+
+namespace supervise::spec {
+
+namespace {
+
+/// Ids in errors may be exactly what is wrong (an unsafe id): show control
+/// bytes as \xNN instead of sending them to a terminal.
+std::string printable(std::string_view text) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += std::string("\\x") + kHex[byte >> 4] + kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(SpecErrorCode value) {
+  switch (value) {
+    case SpecErrorCode::unreadable_file:
+      return "unreadable_file";
+    case SpecErrorCode::yaml_syntax:
+      return "yaml_syntax";
+    case SpecErrorCode::unknown_field:
+      return "unknown_field";
+    case SpecErrorCode::duplicate_field:
+      return "duplicate_field";
+    case SpecErrorCode::misplaced_field:
+      return "misplaced_field";
+    case SpecErrorCode::wrong_type:
+      return "wrong_type";
+    case SpecErrorCode::bad_value:
+      return "bad_value";
+    case SpecErrorCode::negative_duration:
+      return "negative_duration";
+    case SpecErrorCode::out_of_range:
+      return "out_of_range";
+    case SpecErrorCode::missing_field:
+      return "missing_field";
+    case SpecErrorCode::duplicate_id:
+      return "duplicate_id";
+    case SpecErrorCode::unknown_dependency:
+      return "unknown_dependency";
+    case SpecErrorCode::dependency_cycle:
+      return "dependency_cycle";
+    case SpecErrorCode::dependency_in_own_branch:
+      return "dependency_in_own_branch";
+    case SpecErrorCode::unsafe_id:
+      return "unsafe_id";
+    case SpecErrorCode::unsupported_version:
+      return "unsupported_version";
+    case SpecErrorCode::empty_supervisor:
+      return "empty_supervisor";
+  }
+  return "?";
+}
+
+std::string format(const SpecError& error) {
+  std::string text = error.file;
+  if (error.line > 0) {
+    text += ":" + std::to_string(error.line) + ":" + std::to_string(error.column);
+  }
+  if (!text.empty()) {
+    text += ": ";
+  }
+  if (!error.child.empty()) {
+    text += "child '" + printable(error.child) + "': ";
+  }
+  if (!error.field.empty()) {
+    text += "field '" + error.field + "': ";
+  }
+  return text + error.message;
+}
+
+std::string format(const std::vector<SpecError>& errors) {
+  std::string text;
+  for (const SpecError& error : errors) {
+    text += format(error) + "\n";
+  }
+  return text;
+}
+
+}  // namespace supervise::spec

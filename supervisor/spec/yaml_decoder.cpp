@@ -1,0 +1,691 @@
+#include "supervisor/spec/yaml_decoder.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "supervisor/spec/did_you_mean.hpp"
+#include "supervisor/spec/duration.hpp"
+#include "supervisor/spec/spec_fields.hpp"
+
+namespace supervise::spec {
+
+namespace {
+
+using Code = SpecErrorCode;
+
+Position position_of(const YAML::Mark& mark) {
+  if (mark.line < 0 || mark.column < 0) {
+    return {};
+  }
+  return {mark.line + 1, mark.column + 1};
+}
+
+Position position_of(const YAML::Node& node) {
+  return position_of(node.Mark());
+}
+
+/// yaml-cpp places an empty value (`key:` and nothing) at the next token,
+/// often on the next line; the key is where a person looks.
+Position value_position(const YAML::Node& value, Position key) {
+  if (value.IsNull()) {
+    return key;
+  }
+  const Position at = position_of(value);
+  return at.line == 0 ? key : at;
+}
+
+std::string describe_kind(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+  }
+  return "something else";
+}
+
+template <typename Enum, std::size_t N>
+std::string list_values(const std::array<Enum, N>& values) {
+  std::string text;
+  for (const std::string_view name : enum_names(values)) {
+    text += (text.empty() ? "" : ", ") + std::string(name);
+  }
+  return text;
+}
+
+/// Who an error belongs to, and how its field path is shown: the root's
+/// policy fields show as `supervisor.<field>`.
+struct Scope {
+  std::string child;
+  std::string prefix;
+};
+
+using Handler = std::function<void(const YAML::Node& value, const std::string& path, Position at)>;
+
+struct FieldHandler {
+  std::string_view key;
+  Handler handle;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(ErrorCollector& errors) : errors_(errors) {}
+
+  DecodedSpec document(const YAML::Node& root);
+
+ private:
+  void error(Position at, const Scope& scope, const std::string& path, Code code,
+             std::string message) {
+    errors_.add(at, scope.child, path.empty() ? "" : scope.prefix + path, code, std::move(message));
+  }
+
+  /// Walks a mapping: reports keys that are not plain words, repeated or
+  /// unknown; records where each known one is; hands its value over.
+  void fields(const YAML::Node& map, const Scope& scope, const std::string& path_prefix,
+              const std::vector<FieldHandler>& handlers, std::map<std::string, Position>& record,
+              std::set<std::string>* unreadable = nullptr);
+  bool expect_mapping(const YAML::Node& node, const Scope& scope, const std::string& path,
+                      Position at, std::string_view what);
+
+  std::optional<std::string> read_string(const YAML::Node& value, const Scope& scope,
+                                         const std::string& path, Position at);
+  std::optional<int> read_int(const YAML::Node& value, const Scope& scope, const std::string& path,
+                              Position at);
+  std::optional<double> read_double(const YAML::Node& value, const Scope& scope,
+                                    const std::string& path, Position at);
+  std::optional<core::Duration> read_duration(const YAML::Node& value, const Scope& scope,
+                                              const std::string& path, Position at,
+                                              std::string_view alternatives = "");
+  std::optional<std::vector<std::string>> read_string_list(const YAML::Node& value,
+                                                           const Scope& scope,
+                                                           const std::string& path, Position at,
+                                                           std::string_view example);
+  template <typename Enum, std::size_t N>
+  std::optional<Enum> read_enum(const YAML::Node& value, const Scope& scope,
+                                const std::string& path, Position at,
+                                const std::array<Enum, N>& values);
+
+  void read_env(const YAML::Node& value, const Scope& scope, const std::string& path, Position at,
+                std::map<std::string, std::string>& env, std::map<std::string, Position>& record);
+  void read_shutdown(const YAML::Node& value, const Scope& scope, const std::string& path,
+                     Position at, core::Shutdown& shutdown);
+  void read_backoff(const YAML::Node& value, const Scope& scope, const std::string& path,
+                    Position at, core::Backoff& backoff, std::map<std::string, Position>& record);
+  void read_dependencies(const YAML::Node& value, const Scope& scope, const std::string& path,
+                         Position at, std::vector<core::Dependency>& out,
+                         std::vector<Position>& positions);
+  void read_children(const YAML::Node& value, const Scope& scope, const std::string& path,
+                     Position at, std::vector<core::ChildSpec>& out,
+                     std::vector<ChildPositions>& positions);
+
+  std::vector<FieldHandler> policy_handlers(const Scope& scope, core::SupervisorPolicy& policy,
+                                            std::vector<core::ChildSpec>& children,
+                                            ChildPositions& positions);
+  core::ChildSpec child(const YAML::Node& node, ChildPositions& positions);
+
+  ErrorCollector& errors_;
+};
+
+void Decoder::fields(const YAML::Node& map, const Scope& scope, const std::string& path_prefix,
+                     const std::vector<FieldHandler>& handlers,
+                     std::map<std::string, Position>& record,
+                     std::set<std::string>* unreadable) {
+  std::vector<std::string_view> known;
+  for (const FieldHandler& handler : handlers) {
+    known.push_back(handler.key);
+  }
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node& key = it->first;
+    const Position key_at = position_of(key);
+    if (!key.IsScalar()) {
+      error(key_at, scope, path_prefix, Code::wrong_type,
+            "expected a field name, got " + describe_kind(key));
+      continue;
+    }
+    const std::string& name = key.Scalar();
+    const std::string path = path_prefix + name;
+    const FieldHandler* handler = nullptr;
+    for (const FieldHandler& candidate : handlers) {
+      if (candidate.key == name) {
+        handler = &candidate;
+      }
+    }
+    if (handler == nullptr) {
+      error(key_at, scope, path, Code::unknown_field,
+            "unknown field '" + name + "'" + did_you_mean(name, known));
+      continue;
+    }
+    if (!seen.insert(name).second) {
+      const auto first = record.find(path);
+      error(key_at, scope, path, Code::duplicate_field,
+            "'" + name + "' is given twice" +
+                (first == record.end()
+                     ? ""
+                     : "; the first is at line " + std::to_string(first->second.line)));
+      continue;
+    }
+    const Position at = value_position(it->second, key_at);
+    record[path] = at;
+    const std::size_t errors_before = errors_.size();
+    handler->handle(it->second, path, at);
+    if (unreadable != nullptr && errors_.size() != errors_before) {
+      unreadable->insert(path);
+    }
+  }
+}
+
+bool Decoder::expect_mapping(const YAML::Node& node, const Scope& scope, const std::string& path,
+                             Position at, std::string_view what) {
+  if (node.IsMap()) {
+    return true;
+  }
+  error(at, scope, path, Code::wrong_type,
+        "expected " + std::string(what) + ", got " + describe_kind(node));
+  return false;
+}
+
+std::optional<std::string> Decoder::read_string(const YAML::Node& value, const Scope& scope,
+                                                const std::string& path, Position at) {
+  if (value.IsScalar()) {
+    return value.Scalar();
+  }
+  error(at, scope, path, Code::wrong_type,
+        "expected a string, got " + describe_kind(value) +
+            (value.IsNull() ? " (write \"\" for an empty string)" : ""));
+  return std::nullopt;
+}
+
+std::optional<int> Decoder::read_int(const YAML::Node& value, const Scope& scope,
+                                     const std::string& path, Position at) {
+  if (value.IsScalar()) {
+    const std::string& text = value.Scalar();
+    std::int64_t number = 0;
+    const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (status == std::errc() && end == text.data() + text.size()) {
+      if (number < std::numeric_limits<int>::min() || number > std::numeric_limits<int>::max()) {
+        error(at, scope, path, Code::out_of_range, "the number " + text + " is too large");
+        return std::nullopt;
+      }
+      return static_cast<int>(number);
+    }
+    if (status == std::errc::result_out_of_range) {
+      error(at, scope, path, Code::out_of_range, "the number " + text + " is too large");
+      return std::nullopt;
+    }
+  }
+  error(at, scope, path, Code::wrong_type, "expected a whole number, got " + describe_kind(value));
+  return std::nullopt;
+}
+
+std::optional<double> Decoder::read_double(const YAML::Node& value, const Scope& scope,
+                                           const std::string& path, Position at) {
+  if (value.IsScalar()) {
+    const std::string& text = value.Scalar();
+    double number = 0;
+    const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (status == std::errc() && end == text.data() + text.size()) {
+      return number;
+    }
+  }
+  error(at, scope, path, Code::wrong_type, "expected a number, got " + describe_kind(value));
+  return std::nullopt;
+}
+
+std::optional<core::Duration> Decoder::read_duration(const YAML::Node& value, const Scope& scope,
+                                                     const std::string& path, Position at,
+                                                     std::string_view alternatives) {
+  if (!value.IsScalar()) {
+    error(at, scope, path, Code::wrong_type,
+          "expected a duration such as 30s" + std::string(alternatives) + ", got " +
+              describe_kind(value));
+    return std::nullopt;
+  }
+  const ParsedDuration parsed = parse_duration(value.Scalar());
+  if (!parsed.error) {
+    return parsed.value;
+  }
+  switch (*parsed.error) {
+    case DurationError::negative:
+      // Kept: check_durations_not_negative reports it, for code-built
+      // documents as well.
+      return parsed.value;
+    case DurationError::malformed:
+      error(at, scope, path, Code::bad_value, parsed.message + std::string(alternatives));
+      return std::nullopt;
+    case DurationError::too_large:
+      error(at, scope, path, Code::out_of_range, parsed.message);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> Decoder::read_string_list(const YAML::Node& value,
+                                                                  const Scope& scope,
+                                                                  const std::string& path,
+                                                                  Position at,
+                                                                  std::string_view example) {
+  if (!value.IsSequence()) {
+    error(at, scope, path, Code::wrong_type,
+          "expected a list of strings such as " + std::string(example) + ", got " +
+              describe_kind(value));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (const YAML::Node& entry : value) {
+    if (entry.IsScalar()) {
+      out.push_back(entry.Scalar());
+    } else {
+      ok = false;
+      error(value_position(entry, at), scope, path, Code::wrong_type,
+            "expected a string, got " + describe_kind(entry));
+    }
+  }
+  return ok ? std::optional(out) : std::nullopt;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> Decoder::read_enum(const YAML::Node& value, const Scope& scope,
+                                       const std::string& path, Position at,
+                                       const std::array<Enum, N>& values) {
+  if (!value.IsScalar()) {
+    error(at, scope, path, Code::wrong_type,
+          "expected one of " + list_values(values) + ", got " + describe_kind(value));
+    return std::nullopt;
+  }
+  if (const auto parsed = enum_from_string(value.Scalar(), values)) {
+    return parsed;
+  }
+  error(at, scope, path, Code::bad_value,
+        "expected one of " + list_values(values) + ", got '" + value.Scalar() + "'" +
+            did_you_mean(value.Scalar(), enum_names(values)));
+  return std::nullopt;
+}
+
+void Decoder::read_env(const YAML::Node& value, const Scope& scope, const std::string& path,
+                       Position at, std::map<std::string, std::string>& env,
+                       std::map<std::string, Position>& record) {
+  if (!expect_mapping(value, scope, path, at, "a mapping of variable names to values")) {
+    return;
+  }
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const Position key_at = position_of(it->first);
+    if (!it->first.IsScalar()) {
+      error(key_at, scope, path, Code::wrong_type,
+            "expected a variable name, got " + describe_kind(it->first));
+      continue;
+    }
+    const std::string& name = it->first.Scalar();
+    const std::string entry_path = path + "." + name;
+    if (record.count(entry_path) != 0) {
+      error(key_at, scope, entry_path, Code::duplicate_field,
+            "'" + name + "' is given twice; the first is at line " +
+                std::to_string(record[entry_path].line));
+      continue;
+    }
+    record[entry_path] = key_at;
+    if (const auto text =
+            read_string(it->second, scope, entry_path, value_position(it->second, key_at))) {
+      env[name] = *text;
+    }
+  }
+}
+
+void Decoder::read_shutdown(const YAML::Node& value, const Scope& scope, const std::string& path,
+                            Position at, core::Shutdown& shutdown) {
+  if (value.IsScalar() && value.Scalar() == field::kBrutalKill) {
+    shutdown.brutal_kill = true;
+    return;
+  }
+  if (const auto timeout = read_duration(value, scope, path, at, ", or brutal_kill")) {
+    shutdown.timeout = *timeout;
+  }
+}
+
+void Decoder::read_backoff(const YAML::Node& value, const Scope& scope, const std::string& path,
+                           Position at, core::Backoff& backoff,
+                           std::map<std::string, Position>& record) {
+  if (!expect_mapping(value, scope, path, at,
+                      "a mapping such as {initial: 1s, factor: 2, max: 60s}")) {
+    return;
+  }
+  const auto duration = [this, &scope](core::Duration& target) {
+    return [this, &scope, target = &target](const YAML::Node& v, const std::string& p, Position a) {
+      if (const auto parsed = read_duration(v, scope, p, a)) {
+        *target = *parsed;
+      }
+    };
+  };
+  const auto number = [this, &scope](double& target) {
+    return [this, &scope, target = &target](const YAML::Node& v, const std::string& p, Position a) {
+      if (const auto parsed = read_double(v, scope, p, a)) {
+        *target = *parsed;
+      }
+    };
+  };
+  fields(value, scope, path + ".",
+         {{field::kInitial, duration(backoff.initial)},
+          {field::kFactor, number(backoff.factor)},
+          {field::kMax, duration(backoff.max)},
+          {field::kJitter, number(backoff.jitter)},
+          {field::kResetAfter, duration(backoff.reset_after)}},
+         record);
+}
+
+void Decoder::read_dependencies(const YAML::Node& value, const Scope& scope,
+                                const std::string& path, Position at,
+                                std::vector<core::Dependency>& out,
+                                std::vector<Position>& positions) {
+  if (!value.IsSequence()) {
+    error(at, scope, path, Code::wrong_type,
+          "expected a list such as [Stream-A, {id: Stream-B, condition: started}], got " +
+              describe_kind(value));
+    return;
+  }
+  for (const YAML::Node& entry : value) {
+    const Position entry_at = value_position(entry, at);
+    if (entry.IsScalar()) {
+      out.push_back({entry.Scalar()});
+      positions.push_back(entry_at);
+      continue;
+    }
+    if (!entry.IsMap()) {
+      error(entry_at, scope, path, Code::wrong_type,
+            "expected an id or {id: ..., condition: ...}, got " + describe_kind(entry));
+      continue;
+    }
+    core::Dependency dependency;
+    std::map<std::string, Position> record;
+    const std::string id_path = path + "." + std::string(field::kId);
+    fields(entry, scope, path + ".",
+           {{field::kId,
+             [&](const YAML::Node& v, const std::string& p, Position a) {
+               if (const auto id = read_string(v, scope, p, a)) {
+                 dependency.id = *id;
+               } else {
+                 record.erase(id_path);
+               }
+             }},
+            {field::kCondition,
+             [&](const YAML::Node& v, const std::string& p, Position a) {
+               if (const auto condition = read_enum(v, scope, p, a, kConditions)) {
+                 dependency.condition = *condition;
+               }
+             }}},
+           record);
+    if (record.count(id_path) == 0) {
+      // Either reported just now (unreadable id) or really missing.
+      if (!entry[std::string(field::kId)]) {
+        error(entry_at, scope, path, Code::missing_field, "a dependency needs an id");
+      }
+      continue;
+    }
+    out.push_back(std::move(dependency));
+    positions.push_back(record[id_path]);
+  }
+}
+
+void Decoder::read_children(const YAML::Node& value, const Scope& scope, const std::string& path,
+                            Position at, std::vector<core::ChildSpec>& out,
+                            std::vector<ChildPositions>& positions) {
+  if (!value.IsSequence()) {
+    error(at, scope, path, Code::wrong_type,
+          "expected a list of children, got " + describe_kind(value));
+    return;
+  }
+  for (const YAML::Node& entry : value) {
+    if (!entry.IsMap()) {
+      error(value_position(entry, at), scope, path, Code::wrong_type,
+            "expected a child (a mapping with an id), got " + describe_kind(entry));
+      continue;
+    }
+    ChildPositions child_positions;
+    out.push_back(child(entry, child_positions));
+    positions.push_back(std::move(child_positions));
+  }
+}
+
+std::vector<FieldHandler> Decoder::policy_handlers(const Scope& scope,
+                                                   core::SupervisorPolicy& policy,
+                                                   std::vector<core::ChildSpec>& children,
+                                                   ChildPositions& positions) {
+  return {
+      {field::kStrategy,
+       [&, scope](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto strategy = read_enum(v, scope, p, a, kStrategies)) {
+           policy.strategy = *strategy;
+         }
+       }},
+      {field::kIntensity,
+       [&, scope](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto intensity = read_int(v, scope, p, a)) {
+           policy.intensity = *intensity;
+         }
+       }},
+      {field::kPeriod,
+       [&, scope](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto period = read_duration(v, scope, p, a)) {
+           policy.period = *period;
+         }
+       }},
+      {field::kBackoff,
+       [&, scope](const YAML::Node& v, const std::string& p, Position a) {
+         read_backoff(v, scope, p, a, policy.backoff, positions.fields);
+       }},
+      {field::kChildren,
+       [&, scope](const YAML::Node& v, const std::string& p, Position a) {
+         read_children(v, scope, p, a, children, positions.children);
+       }},
+  };
+}
+
+core::ChildSpec Decoder::child(const YAML::Node& node, ChildPositions& positions) {
+  core::ChildSpec child;  // every field at its default from child_spec.hpp
+  positions.node = position_of(node);
+  Scope scope;
+  if (const YAML::Node id = node[std::string(field::kId)]; id && id.IsScalar()) {
+    scope.child = id.Scalar();
+  }
+  const auto string_field = [this, &scope](std::string& target) {
+    return [this, &scope, target = &target](const YAML::Node& v, const std::string& p, Position a) {
+      if (const auto text = read_string(v, scope, p, a)) {
+        *target = *text;
+      }
+    };
+  };
+  const auto list_field = [this, &scope](std::vector<std::string>& target) {
+    return [this, &scope, target = &target](const YAML::Node& v, const std::string& p, Position a) {
+      if (const auto list = read_string_list(v, scope, p, a, "[./worker.sh, --flag]")) {
+        *target = *list;
+      }
+    };
+  };
+  const auto duration_field = [this, &scope](core::Duration& target) {
+    return [this, &scope, target = &target](const YAML::Node& v, const std::string& p, Position a) {
+      if (const auto duration = read_duration(v, scope, p, a)) {
+        *target = *duration;
+      }
+    };
+  };
+  std::vector<FieldHandler> handlers{
+      {field::kId, string_field(child.id)},
+      {field::kName, string_field(child.name)},
+      {field::kType,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto type = read_enum(v, scope, p, a, kChildTypes)) {
+           child.type = *type;
+         }
+       }},
+      {field::kRestart,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto restart = read_enum(v, scope, p, a, kRestartTypes)) {
+           child.restart = *restart;
+         }
+       }},
+      {field::kMaxRestarts,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto limit = read_int(v, scope, p, a)) {
+           child.max_restarts = *limit;
+         }
+       }},
+      {field::kShutdown, [&](const YAML::Node& v, const std::string& p,
+                             Position a) { read_shutdown(v, scope, p, a, child.shutdown); }},
+      {field::kDependsOn,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         read_dependencies(v, scope, p, a, child.depends_on, positions.dependencies);
+       }},
+      {field::kCommand, list_field(child.command)},
+      {field::kEnv, [&](const YAML::Node& v, const std::string& p,
+                        Position a) { read_env(v, scope, p, a, child.env, positions.fields); }},
+      {field::kWorkDir, string_field(child.work_dir)},
+      {field::kCompleteWhen,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto rule = read_enum(v, scope, p, a, kCompletionRules)) {
+           child.complete_when = *rule;
+         }
+       }},
+      {field::kHealthyAfter, duration_field(child.healthy_after)},
+  };
+  for (FieldHandler& handler : policy_handlers(scope, child.policy, child.children, positions)) {
+    handlers.push_back(std::move(handler));
+  }
+  fields(node, scope, "", handlers, positions.fields, &positions.unreadable);
+  return child;
+}
+
+DecodedSpec Decoder::document(const YAML::Node& root) {
+  DecodedSpec decoded;
+  decoded.positions.document = position_of(root);
+  if (decoded.positions.document.line == 0) {
+    decoded.positions.document = {1, 1};
+  }
+  const Scope document_scope;
+  const Scope root_scope{"", std::string(field::kSupervisor) + "."};
+  ChildPositions& root_positions = decoded.positions.root;
+  core::SpecDocument& document = decoded.document;
+  fields(
+      root, document_scope, "",
+      {{field::kVersion,
+        [](const YAML::Node&, const std::string&, Position) {
+          // Read by check_version, before anything else.
+        }},
+       {field::kInitiative,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          if (const auto id = read_string(v, document_scope, p, a)) {
+            document.initiative_id = *id;
+          }
+        }},
+       {field::kAgent,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          if (const auto agent = read_string_list(v, document_scope, p, a, "[claude, --print]")) {
+            document.agent = *agent;
+          }
+        }},
+       {field::kSupervisor,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          root_positions.node = a;
+          if (!expect_mapping(v, document_scope, p, a,
+                              "a mapping with strategy, intensity, period, backoff and "
+                              "children")) {
+            return;
+          }
+          fields(v, root_scope, "",
+                 policy_handlers(root_scope, document.root.policy, document.root.children,
+                                 root_positions),
+                 root_positions.fields);
+          if (!root_positions.has(std::string(field::kChildren))) {
+            error(a, document_scope, p, Code::missing_field,
+                  "the supervisor needs a list of children (write children: [] for none)");
+          }
+        }}},
+      decoded.positions.fields);
+  if (decoded.positions.fields.count(std::string(field::kSupervisor)) == 0) {
+    error(decoded.positions.document, document_scope, std::string(field::kSupervisor),
+          Code::missing_field, "the spec needs a supervisor: a mapping with its children");
+  }
+  return decoded;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> parse_yaml(std::string_view text, ErrorCollector& errors) {
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.empty()) {
+      return YAML::Node(YAML::NodeType::Null);
+    }
+    if (documents.size() > 1) {
+      errors.add(position_of(documents[1]), "", "", Code::yaml_syntax,
+                 "a spec file holds one YAML document; found " + std::to_string(documents.size()));
+      return std::nullopt;
+    }
+    return documents.front();
+  } catch (const YAML::Exception& exception) {
+    Position at = position_of(exception.mark);
+    if (at.line == 0) {
+      at = {1, 1};
+    }
+    errors.add(at, "", "", Code::yaml_syntax, exception.msg);
+    return std::nullopt;
+  }
+}
+
+bool check_version(const YAML::Node& root, ErrorCollector& errors) {
+  Position at = position_of(root);
+  if (at.line == 0) {
+    at = {1, 1};
+  }
+  if (!root.IsMap()) {
+    errors.add(at, "", "", Code::wrong_type,
+               "expected a mapping with version and supervisor, got " + describe_kind(root));
+    return false;
+  }
+  const std::string key(field::kVersion);
+  const YAML::Node version = root[key];
+  if (!version) {
+    errors.add(at, "", key, Code::missing_field,
+               "the spec needs 'version: " + std::to_string(core::SpecDocument::kVersion) + "'");
+    return true;
+  }
+  Position version_at = position_of(version);
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) {
+      version_at = value_position(it->second, position_of(it->first));
+      break;
+    }
+  }
+  int number = 0;
+  const std::string text = version.IsScalar() ? version.Scalar() : "";
+  const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (!version.IsScalar() || status != std::errc() || end != text.data() + text.size()) {
+    errors.add(version_at, "", key, Code::wrong_type,
+               "expected the format version as a whole number (" +
+                   std::to_string(core::SpecDocument::kVersion) + "), got " +
+                   describe_kind(version));
+    return true;
+  }
+  if (number != core::SpecDocument::kVersion) {
+    errors.add(version_at, "", key, Code::unsupported_version,
+               "this build reads spec version " + std::to_string(core::SpecDocument::kVersion) +
+                   " only, the file has version " + text);
+    return false;
+  }
+  return true;
+}
+
+DecodedSpec decode_document(const YAML::Node& root, ErrorCollector& errors) {
+  return Decoder(errors).document(root);
+}
+
+}  // namespace supervise::spec
