@@ -22,4 +22,10 @@ std::string_view to_string(ChildState value);
 /// Ended for good: nothing will start it again without an operator command.
 bool is_final(ChildState value);
 
+/// The transition table: true when a child may move from `from` to `to`
+/// (one table for workers and supervisor nodes; only nodes use
+/// waiting/backoff/stopped/... -> running, only workers use starting).
+/// Every StateChanged the core emits obeys it.
+bool is_allowed_transition(ChildState from, ChildState to);
+
 }  // namespace supervise::core

@@ -139,6 +139,7 @@ enum class Reason {
   operator_command,    ///< stop/start/restart from an operator
   shutdown,            ///< the tree is shutting down
   restored,            ///< state carried over from the journal
+  children_ended,      ///< (supervisor node) every child of it has ended
 };
 std::string_view to_string(Reason value);
 
@@ -181,8 +182,11 @@ struct ChildStatus {
   std::optional<ExitStatus> last_exit;
   std::optional<TimePoint> last_exit_at;
   std::optional<TimePoint> next_restart_at;  ///< set in backoff
-  std::vector<std::string> waiting_for;      ///< unmet dependencies
+  /// Unmet dependencies; first the enclosing supervisor node when that is
+  /// not running (its children wait for it).
+  std::vector<std::string> waiting_for;
   bool stream_complete = false;
+  Reason reason = Reason::boot;  ///< why it is in its state
 };
 
 // ------------------------------------------------------------ supervisor ---
