@@ -20,6 +20,8 @@ std::string_view to_string(ErrorCode value) {
       return "unknown_dependency";
     case ErrorCode::io:
       return "io";
+    case ErrorCode::no_initiative:
+      return "no_initiative";
   }
   return "?";
 }

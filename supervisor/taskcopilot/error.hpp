@@ -22,6 +22,7 @@ enum class ErrorCode {
   dependency_cycle,    ///< streams depend on each other in a cycle
   unknown_dependency,  ///< a stream depends on a stream that is not there
   io,                  ///< a file could not be read
+  no_initiative,       ///< no active initiative, or not the one asked for
 };
 
 std::string_view to_string(ErrorCode value);
