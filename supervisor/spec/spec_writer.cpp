@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -19,6 +20,21 @@ std::string format_number(double value) {
   return status == std::errc() ? std::string(buffer, end) : std::to_string(value);
 }
 
+/// yaml-cpp picks plain, single- or double-quoted style itself and gets
+/// printable ASCII right, but may write control characters (a lone `\r`)
+/// and non-ASCII spaces unquoted, and they then read back differently.
+/// Such strings are written double-quoted, where they are escaped.
+YAML::Emitter& text(YAML::Emitter& out, const std::string& value) {
+  const bool plain_is_safe = std::all_of(value.begin(), value.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x7f;
+  });
+  if (!plain_is_safe) {
+    out << YAML::DoubleQuoted;
+  }
+  return out << value;
+}
+
 YAML::Emitter& key(YAML::Emitter& out, std::string_view name) {
   return out << YAML::Key << std::string(name) << YAML::Value;
 }
@@ -26,7 +42,7 @@ YAML::Emitter& key(YAML::Emitter& out, std::string_view name) {
 void write_string_list(YAML::Emitter& out, const std::vector<std::string>& list) {
   out << YAML::Flow << YAML::BeginSeq;
   for (const std::string& entry : list) {
-    out << entry;
+    text(out, entry);
   }
   out << YAML::EndSeq;
 }
@@ -83,11 +99,11 @@ void write_dependencies(YAML::Emitter& out, const std::vector<core::Dependency>&
   out << YAML::Flow << YAML::BeginSeq;
   for (const core::Dependency& dependency : dependencies) {
     if (dependency.condition == defaults.condition) {
-      out << dependency.id;
+      text(out, dependency.id);
       continue;
     }
     out << YAML::Flow << YAML::BeginMap;
-    key(out, field::kId) << dependency.id;
+    text(key(out, field::kId), dependency.id);
     key(out, field::kCondition) << std::string(core::to_string(dependency.condition));
     out << YAML::EndMap;
   }
@@ -97,9 +113,9 @@ void write_dependencies(YAML::Emitter& out, const std::vector<core::Dependency>&
 void write_child(YAML::Emitter& out, const core::ChildSpec& child) {
   const core::ChildSpec defaults;
   out << YAML::BeginMap;
-  key(out, field::kId) << child.id;
+  text(key(out, field::kId), child.id);
   if (child.name != defaults.name) {
-    key(out, field::kName) << child.name;
+    text(key(out, field::kName), child.name);
   }
   if (child.type != defaults.type) {
     key(out, field::kType) << std::string(core::to_string(child.type));
@@ -126,12 +142,13 @@ void write_child(YAML::Emitter& out, const core::ChildSpec& child) {
   if (!child.env.empty()) {
     key(out, field::kEnv) << YAML::BeginMap;
     for (const auto& [name, value] : child.env) {
-      out << YAML::Key << name << YAML::Value << value;
+      text(out << YAML::Key, name) << YAML::Value;
+      text(out, value);
     }
     out << YAML::EndMap;
   }
   if (child.work_dir != defaults.work_dir) {
-    key(out, field::kWorkDir) << child.work_dir;
+    text(key(out, field::kWorkDir), child.work_dir);
   }
   if (child.complete_when != defaults.complete_when) {
     key(out, field::kCompleteWhen) << std::string(core::to_string(child.complete_when));
@@ -162,7 +179,7 @@ std::string save_spec(const core::SpecDocument& document) {
   out << YAML::BeginMap;
   key(out, field::kVersion) << core::SpecDocument::kVersion;
   if (!document.initiative_id.empty()) {
-    key(out, field::kInitiative) << document.initiative_id;
+    text(key(out, field::kInitiative), document.initiative_id);
   }
   if (!document.agent.empty()) {
     key(out, field::kAgent);
