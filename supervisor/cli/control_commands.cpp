@@ -1,18 +1,29 @@
 #include "supervisor/cli/control_commands.hpp"
 
-#include <fmt/format.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <memory>
 
 #include "supervisor/cli/project_options.hpp"
 #include "supervisor/runtime/control_server.hpp"
+#include "supervisor/status/status_report.hpp"
 
 namespace supervise::cli {
 
 namespace {
 
 using namespace std::chrono_literals;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) {
+    text += (text.empty() ? "" : ", ") + item;
+  }
+  return text;
+}
 
 struct ControlOptions {
   ProjectOptions project;
@@ -42,11 +53,67 @@ int send(const ControlOptions& options, const std::string& command,
   if (reply.contains("message")) {
     std::cout << reply["message"].get<std::string>() << "\n";
   }
-  if (reply.contains("stopped")) {
-    for (const auto& line : reply["stopped"]) {
-      std::cout << "  " << line.get<std::string>() << "\n";
+  return 0;
+}
+
+/// Children that had a process (or were about to) before `down`.
+std::vector<std::string> active_children(const taskcopilot::ProjectLayout& layout) {
+  std::string error;
+  const auto reply =
+      runtime::control_request(layout.control_socket, {{"command", "status"}}, 5s, error);
+  std::vector<std::string> active;
+  if (reply.is_null() || !reply.contains("status")) {
+    return active;
+  }
+  const auto report = status::status_report_from_json(reply["status"], error);
+  for (const auto& child : report ? report->children : std::vector<status::ChildReport>{}) {
+    if (child.pid || child.state == core::ChildState::backoff ||
+        child.state == core::ChildState::starting) {
+      active.push_back(child.id);
     }
   }
+  return active;
+}
+
+/// Blocks until process `pid` has exited or `deadline` passed; true if it
+/// exited. Waits on a pidfd: no polling, no race with PID reuse.
+bool wait_for_exit(int pid, std::chrono::milliseconds deadline) {
+  const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) {
+    return errno == ESRCH;
+  }
+  pollfd readable{fd, POLLIN, 0};
+  int ready;
+  do {
+    ready = poll(&readable, 1, static_cast<int>(deadline.count()));
+  } while (ready < 0 && errno == EINTR);
+  close(fd);
+  return ready > 0;
+}
+
+/// `down`: asks for a graceful shutdown and waits until the supervisor has
+/// brought every child down and exited, then says what it stopped.
+int down(const ControlOptions& options) {
+  const auto layout = options.project.layout();
+  const auto active = active_children(layout);
+  std::string error;
+  const auto reply =
+      runtime::control_request(layout.control_socket, {{"command", "down"}}, 10s, error);
+  if (reply.is_null() || reply.value("ok", false) != true) {
+    std::cerr << "supervise down: " << (reply.is_null() ? error : reply.value("error", "refused"))
+              << (reply.is_null() ? " (is `supervise up` running for this project?)" : "") << "\n";
+    return 1;
+  }
+  const int pid = reply.value("supervisor_pid", 0);
+  std::cout << "supervise down: supervisor " << pid << " is stopping "
+            << (active.empty() ? std::string("its children") : join(active)) << "\n";
+  // Long enough for every child's shutdown timeout.
+  if (pid <= 1 || !wait_for_exit(pid, 15min)) {
+    std::cerr << "supervise down: supervisor " << pid << " still runs after 15 minutes\n";
+    return 1;
+  }
+  std::cout << "supervise down: done; stopped " << active.size()
+            << (active.size() == 1 ? " child" : " children") << "\n";
   return 0;
 }
 
@@ -71,9 +138,7 @@ void add_control_commands(CLI::App& app, int& exit_status) {
   CLI::App* down = app.add_subcommand(
       "down", "Stop the whole tree in reverse dependency order and wait until it is down");
   add_project_options(*down, options->project);
-  // Long enough for every child's shutdown timeout; the supervisor answers as
-  // soon as the tree is down.
-  down->callback([options, &exit_status] { exit_status = send(*options, "down", 15min); });
+  down->callback([options, &exit_status] { exit_status = cli::down(*options); });
 }
 
 }  // namespace supervise::cli

@@ -1,0 +1,164 @@
+#include "supervisor/runtime/control_handler.hpp"
+
+#include <unistd.h>
+
+#include <map>
+
+#include "supervisor/core/dependency_graph.hpp"
+#include "supervisor/journal/journal.hpp"
+#include "supervisor/runtime/runtime.hpp"
+#include "supervisor/taskcopilot/task_store.hpp"
+
+namespace supervise::runtime {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+/// A steady-clock instant in the past as local wall-clock text.
+std::string local_time_of(core::TimePoint then, core::TimePoint now) {
+  const auto wall = std::chrono::system_clock::now() -
+                    std::chrono::duration_cast<std::chrono::system_clock::duration>(now - then);
+  const std::time_t whole = std::chrono::system_clock::to_time_t(wall);
+  std::tm local{};
+  localtime_r(&whole, &local);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          wall.time_since_epoch() % std::chrono::seconds(1))
+                          .count();
+  char text[40];
+  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local);
+  std::snprintf(text + length, sizeof text - length, ".%06lld", static_cast<long long>(micros));
+  return text;
+}
+
+void collect_names(const std::vector<core::ChildSpec>& children,
+                   std::map<std::string, std::string>& names) {
+  for (const auto& child : children) {
+    names[child.id] = child.name.empty() ? child.id : child.name;
+    collect_names(child.children, names);
+  }
+}
+
+json error(const std::string& message) {
+  return {{"ok", false}, {"error", message}};
+}
+
+}  // namespace
+
+status::StatusReport live_status_report(const Runtime& runtime,
+                                        const taskcopilot::TaskStore* store) {
+  const auto now = Clock::now();
+  const auto& document = runtime.document();
+  status::StatusReport report;
+  report.source = status::Source::supervisor;
+  report.supervisor_pid = static_cast<int>(getpid());
+  report.initiative_id = document.initiative_id;
+
+  std::map<std::string, status::TaskCounts> tasks;
+  if (store != nullptr && !document.initiative_id.empty()) {
+    if (auto initiative = store->initiative(document.initiative_id);
+        initiative && initiative->has_value()) {
+      report.initiative_name = (*initiative)->name.value_or("Unnamed Initiative");
+    }
+    if (auto progress = store->progress(document.initiative_id)) {
+      for (const auto& stream : *progress) {
+        tasks[stream.stream_id] = {stream.completed, stream.total};
+      }
+    } else {
+      report.notes.push_back("task progress unavailable: " + progress.error().message);
+    }
+  }
+  std::map<std::string, std::string> names;
+  collect_names(document.root.children, names);
+  const auto depths = core::dependency_depths(core::dependency_nodes(document.root));
+
+  for (const core::ChildStatus& status : runtime.status()) {
+    status::ChildReport child;
+    child.id = status.id;
+    child.name = names.contains(status.id) ? names.at(status.id) : status.id;
+    child.parent = status.parent;
+    child.state = status.state;
+    child.adopted = status.state == core::ChildState::adopted;
+    child.pid = status.pid;
+    if (status.started_at && status.pid) {
+      child.uptime_seconds = seconds(now - *status.started_at);
+    }
+    child.restarts = status.restarts;
+    child.restarts_in_window = status.restarts_in_window;
+    child.last_exit = status.last_exit;
+    if (status.last_exit_at) {
+      child.last_exit_at = local_time_of(*status.last_exit_at, now);
+    }
+    if (status.next_restart_at) {
+      child.next_restart_in_seconds = std::max(0.0, seconds(*status.next_restart_at - now));
+    }
+    child.waiting_for = status.waiting_for;
+    if (const auto found = tasks.find(status.id); found != tasks.end()) {
+      child.tasks = found->second;
+    }
+    child.depth = depths.contains(status.id) ? depths.at(status.id) : 0;
+    report.children.push_back(std::move(child));
+  }
+  return report;
+}
+
+ControlServer::Handler make_control_handler(Runtime& runtime) {
+  // One read-only connection for status requests, opened on first use.
+  auto store = std::make_shared<std::optional<taskcopilot::TaskStore>>();
+  return [&runtime, store](const json& request, ControlServer::Reply reply) {
+    const std::string command = request["command"].get<std::string>();
+    if (command == "ping") {
+      reply({{"ok", true}});
+      return;
+    }
+    if (command == "status") {
+      if (!store->has_value()) {
+        if (auto opened =
+                taskcopilot::TaskStore::open(runtime.layout(), std::chrono::milliseconds(200))) {
+          store->emplace(std::move(*opened));
+        }
+      }
+      const auto report = live_status_report(runtime, store->has_value() ? &**store : nullptr);
+      reply({{"ok", true}, {"status", status::to_json(report)}});
+      return;
+    }
+    if (command == "down") {
+      runtime.command(core::Command{core::CommandKind::shutdown, ""});
+      reply({{"ok", true},
+             {"message", "shutting down"},
+             {"supervisor_pid", static_cast<int>(getpid())}});
+      return;
+    }
+    const std::map<std::string, core::CommandKind> child_commands{
+        {"stop", core::CommandKind::stop},
+        {"start", core::CommandKind::start},
+        {"restart", core::CommandKind::restart}};
+    const auto kind = child_commands.find(command);
+    if (kind == child_commands.end()) {
+      reply(error("unknown command '" + command +
+                  "': expected ping, status, stop, start, restart or down"));
+      return;
+    }
+    if (!request.contains("child") || !request["child"].is_string()) {
+      reply(error("'" + command + "' needs a string field \"child\""));
+      return;
+    }
+    const std::string child = request["child"].get<std::string>();
+    const auto status = runtime.status();
+    const bool known = std::any_of(status.begin(), status.end(),
+                                   [&](const core::ChildStatus& s) { return s.id == child; });
+    if (!known) {
+      reply(error("no child '" + child + "' in this tree"));
+      return;
+    }
+    runtime.command(core::Command{kind->second, child});
+    reply({{"ok", true}, {"message", command + " " + child + ": accepted"}});
+  };
+}
+
+}  // namespace supervise::runtime
