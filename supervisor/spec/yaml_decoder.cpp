@@ -138,15 +138,15 @@ class Decoder {
 
 void Decoder::fields(const YAML::Node& map, const Scope& scope, const std::string& path_prefix,
                      const std::vector<FieldHandler>& handlers,
-                     std::map<std::string, Position>& record,
-                     std::set<std::string>* unreadable) {
+                     std::map<std::string, Position>& record, std::set<std::string>* unreadable) {
   std::vector<std::string_view> known;
   for (const FieldHandler& handler : handlers) {
     known.push_back(handler.key);
   }
   std::set<std::string> seen;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& key = it->first;
+  // `*it` makes a temporary pair: iterate by value, never keep `it->first`.
+  for (const auto& entry : map) {
+    const YAML::Node& key = entry.first;
     const Position key_at = position_of(key);
     if (!key.IsScalar()) {
       error(key_at, scope, path_prefix, Code::wrong_type,
@@ -175,10 +175,10 @@ void Decoder::fields(const YAML::Node& map, const Scope& scope, const std::strin
                      : "; the first is at line " + std::to_string(first->second.line)));
       continue;
     }
-    const Position at = value_position(it->second, key_at);
+    const Position at = value_position(entry.second, key_at);
     record[path] = at;
     const std::size_t errors_before = errors_.size();
-    handler->handle(it->second, path, at);
+    handler->handle(entry.second, path, at);
     if (unreadable != nullptr && errors_.size() != errors_before) {
       unreadable->insert(path);
     }
@@ -319,14 +319,14 @@ void Decoder::read_env(const YAML::Node& value, const Scope& scope, const std::s
   if (!expect_mapping(value, scope, path, at, "a mapping of variable names to values")) {
     return;
   }
-  for (auto it = value.begin(); it != value.end(); ++it) {
-    const Position key_at = position_of(it->first);
-    if (!it->first.IsScalar()) {
+  for (const auto& entry : value) {
+    const Position key_at = position_of(entry.first);
+    if (!entry.first.IsScalar()) {
       error(key_at, scope, path, Code::wrong_type,
-            "expected a variable name, got " + describe_kind(it->first));
+            "expected a variable name, got " + describe_kind(entry.first));
       continue;
     }
-    const std::string& name = it->first.Scalar();
+    const std::string& name = entry.first.Scalar();
     const std::string entry_path = path + "." + name;
     if (record.count(entry_path) != 0) {
       error(key_at, scope, entry_path, Code::duplicate_field,
@@ -336,7 +336,7 @@ void Decoder::read_env(const YAML::Node& value, const Scope& scope, const std::s
     }
     record[entry_path] = key_at;
     if (const auto text =
-            read_string(it->second, scope, entry_path, value_position(it->second, key_at))) {
+            read_string(entry.second, scope, entry_path, value_position(entry.second, key_at))) {
       env[name] = *text;
     }
   }
@@ -659,9 +659,9 @@ bool check_version(const YAML::Node& root, ErrorCollector& errors) {
     return true;
   }
   Position version_at = position_of(version);
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) {
-      version_at = value_position(it->second, position_of(it->first));
+  for (const auto& entry : root) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) {
+      version_at = value_position(entry.second, position_of(entry.first));
       break;
     }
   }
