@@ -48,9 +48,10 @@ bool is_allowed_transition(ChildState from, ChildState to) {
   switch (from) {
     case S::waiting:
       // started, found running, restored as failed, stopped before it ran,
-      // or complete before it ran.
+      // or complete before it ran; a supervisor node that has not started
+      // but holds adopted children stops through `stopping`.
       return to == S::starting || to == S::running || to == S::adopted || to == S::done ||
-             to == S::stopped || to == S::failed;
+             to == S::stopped || to == S::failed || to == S::stopping;
     case S::starting:
       // An exit before the Spawned answer is read like an exit of a running
       // worker, hence the final states and backoff.

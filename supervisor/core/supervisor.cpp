@@ -312,6 +312,9 @@ struct Supervisor::State {
   // ------------------------------------------------------------ starting ---
   void try_start(std::size_t i, Reason reason, const std::string& detail);
   void start_node(std::size_t i, Reason reason, const std::string& detail);
+  /// Ends a node that may not start (stopped with `reason`), stopping what
+  /// still runs under it first.
+  void end_without_start(std::size_t i, Reason reason, const std::string& detail);
   void reset_descendants(std::size_t i, Fresh mode, Reason reason, const std::string& detail);
 
   // ------------------------------------------------------------ restarts ---
@@ -656,9 +659,7 @@ void Supervisor::State::on_up(std::size_t i) {
 void Supervisor::State::try_start(std::size_t i, Reason reason, const std::string& detail) {
   Node& node = nodes[i];
   if (!may_start()) {
-    if (!is_final(node.state)) {
-      set_state(i, ChildState::stopped, root_failed ? Reason::intensity : Reason::shutdown, detail);
-    }
+    end_without_start(i, root_failed ? Reason::intensity : Reason::shutdown, detail);
     return;
   }
   if (!parent_running(i)) {
@@ -672,8 +673,8 @@ void Supervisor::State::try_start(std::size_t i, Reason reason, const std::strin
   const DependencyCheck check = check_dependencies(i);
   if (check.ended != kNone) {
     const Node& ended = nodes[check.ended];
-    set_state(i, ChildState::stopped, Reason::dependency_ended,
-              ended.id + " ended " + std::string(to_string(ended.state)));
+    end_without_start(i, Reason::dependency_ended,
+                      ended.id + " ended " + std::string(to_string(ended.state)));
     return;
   }
   if (!check.all_met) {
@@ -687,6 +688,20 @@ void Supervisor::State::try_start(std::size_t i, Reason reason, const std::strin
   node.ever_spawned = true;
   set_state(i, ChildState::starting, reason, detail);
   emit(Spawn{node.id});
+}
+
+void Supervisor::State::end_without_start(std::size_t i, Reason reason, const std::string& detail) {
+  Node& node = nodes[i];
+  if (is_final(node.state)) {
+    return;
+  }
+  if (node.type == ChildType::supervisor && node.live_children > 0) {
+    // A node that never started may hold adopted children: stop them first.
+    stop_node(i, StopCause::parent_stopping, reason, detail);
+    return;
+  }
+  node.stop_cause = StopCause::none;
+  set_state(i, ChildState::stopped, reason, detail);
 }
 
 void Supervisor::State::start_node(std::size_t i, Reason reason, const std::string& detail) {
@@ -1262,8 +1277,9 @@ void Supervisor::State::on(const Spawned& event) {
     set_state(i, ChildState::running, Reason::spawned, "pid " + std::to_string(event.pid));
     on_up(i);
   } else if (node.state == ChildState::stopping) {
+    // It never counted as running (dependents asking for `started` still
+    // wait): it is only there to be stopped.
     node.pid = event.pid;
-    node.ever_started = true;
     node.started_at = now;
     node.up_since = now;
     if (node.stop_cause == StopCause::shutdown && blocked(i)) {
@@ -1474,6 +1490,7 @@ void Supervisor::State::operator_start(std::size_t i) {
   for (auto it = ended.rbegin(); it != ended.rend(); ++it) {
     Node& ancestor = nodes[*it];
     ancestor.held = false;
+    ancestor.consecutive = 0;
     ancestor.history.clear();
     set_state(*it, ChildState::running, Reason::operator_command, "to start " + node.id);
     on_up(*it);
