@@ -136,7 +136,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   /// until the group is gone.
   void drain() {
     reaper.reap();
-    if (pgid == 0 || !group_exists(pgid)) {
+    if (pgid == 0 || !group_exists(pgid) || only_zombies_left()) {
       finish();
       return;
     }
@@ -167,6 +167,13 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
       }
       self->drain();
     });
+  }
+
+  /// Zombies that are not ours (we reaped ours just before) wait for a
+  /// parent of their own, e.g. the process that started an adopted shim:
+  /// they run nothing any more.
+  bool only_zombies_left() const {
+    return legacy::live_processes_with(legacy::ScanKey::process_group, pgid).empty();
   }
 
   void finish() {

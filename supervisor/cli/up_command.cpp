@@ -1,0 +1,199 @@
+#include "supervisor/cli/up_command.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "supervisor/runtime/control_handler.hpp"
+#include "supervisor/runtime/control_server.hpp"
+#include "supervisor/runtime/installed_files.hpp"
+#include "supervisor/runtime/runtime.hpp"
+#include "supervisor/runtime/supervisor_lock.hpp"
+#include "supervisor/runtime/supervisor_log.hpp"
+#include "supervisor/spec/spec_loader.hpp"
+#include "supervisor/taskcopilot/project_specs.hpp"
+
+namespace supervise::cli {
+namespace {
+
+/// The tree to run: the spec file, or derived from Task Copilot.
+std::optional<core::SpecDocument> load_document(const UpOptions& options,
+                                                const taskcopilot::ProjectLayout& layout,
+                                                std::string& error) {
+  if (!options.spec_file.empty()) {
+    auto loaded = spec::load_spec_file(options.spec_file);
+    if (!loaded.document) {
+      error = spec::format(loaded.errors);
+      while (!error.empty() && error.back() == '\n') {
+        error.pop_back();
+      }
+      return std::nullopt;
+    }
+    if (!options.initiative.empty()) {
+      loaded.document->initiative_id = options.initiative;
+    }
+    return std::move(loaded.document);
+  }
+  auto store = taskcopilot::TaskStore::open(layout);
+  if (!store) {
+    error = store.error().message;
+    return std::nullopt;
+  }
+  auto specs = taskcopilot::derive_project_specs(*store, options.initiative);
+  if (!specs) {
+    error = specs.error().message;
+    return std::nullopt;
+  }
+  for (const auto& warning : specs->warnings) {
+    spdlog::warn("{}", warning.message);
+  }
+  const auto errors = spec::validate_spec(specs->document, "(derived from Task Copilot)");
+  if (!errors.empty()) {
+    error = spec::format(errors);
+    return std::nullopt;
+  }
+  spdlog::info("Monitoring initiative: {}", specs->initiative.name.value_or("Unnamed Initiative"));
+  return std::move(specs->document);
+}
+
+std::string last_exit(const core::ChildStatus& child) {
+  return child.last_exit ? child.last_exit->describe() : "-";
+}
+
+void print_summary(const runtime::RunResult& result) {
+  std::size_t width = 5;
+  for (const auto& child : result.children) {
+    width = std::max(width, child.id.size());
+  }
+  std::cout << fmt::format("{:<{}}  {:<8}  {:>8}  {}\n", "CHILD", width, "STATE", "RESTARTS",
+                           "LAST EXIT");
+  for (const auto& child : result.children) {
+    std::cout << fmt::format("{:<{}}  {:<8}  {:>8}  {}\n", child.id, width,
+                             core::to_string(child.state), child.restarts, last_exit(child));
+  }
+  std::cout << "outcome: " << core::to_string(result.outcome) << "\n";
+  std::cout.flush();
+}
+
+int exit_status_of(const runtime::RunResult& result) {
+  switch (result.outcome) {
+    case core::TreeOutcome::all_done:
+    case core::TreeOutcome::shut_down:
+      return kUpAllDone;
+    case core::TreeOutcome::some_not_done:
+      return kUpSomeNotDone;
+    case core::TreeOutcome::root_failed:
+      return kUpIntensity;
+  }
+  return kUpSomeNotDone;
+}
+
+}  // namespace
+
+int run_up(const UpOptions& options) {
+  const auto layout = options.project.layout();
+  std::error_code ec;
+  std::filesystem::create_directories(layout.logs_dir, ec);
+  if (ec) {
+    std::cerr << "supervise up: cannot create " << layout.logs_dir.string() << ": " << ec.message()
+              << "\n";
+    return kUpUsage;
+  }
+
+  auto acquired = runtime::SupervisorLock::acquire(layout.supervisor_pid_file);
+  if (!acquired.lock) {
+    if (acquired.held_by_other) {
+      std::cerr << "supervise up: another supervisor "
+                << (acquired.holder ? "(PID " + std::to_string(*acquired.holder) + ") " : "")
+                << "already supervises " << layout.root.string() << "\n";
+      return kUpAlreadyRunning;
+    }
+    std::cerr << "supervise up: " << acquired.error << "\n";
+    return kUpUsage;
+  }
+
+  std::string error;
+  auto logger = runtime::make_supervisor_logger(
+      layout.monitor_log,
+      options.console_log ? runtime::ConsoleLog::always : runtime::ConsoleLog::automatic, error);
+  if (!logger) {
+    std::cerr << "supervise up: cannot open the log " << layout.monitor_log.string() << ": "
+              << error << "\n";
+    return kUpUsage;
+  }
+  spdlog::set_default_logger(logger);
+
+  auto document = load_document(options, layout, error);
+  if (!document) {
+    spdlog::error("{}", error);
+    std::cerr << "supervise up: " << error << "\n";
+    return kUpUsage;
+  }
+  spdlog::info("Supervisor started (PID: {}) for {}", ::getpid(), layout.root.string());
+
+  runtime::RuntimeOptions runtime_options;
+  runtime_options.layout = layout;
+  runtime_options.document = std::move(*document);
+  runtime_options.shim =
+      options.shim.empty() ? runtime::installed_file(runtime::kShimName) : options.shim;
+  runtime_options.default_prompt = options.default_prompt.empty()
+                                       ? runtime::installed_file(runtime::kDefaultPromptName)
+                                       : options.default_prompt;
+  runtime_options.stay = options.stay;
+  // SIGHUP reads the same source again; a derived tree keeps its initiative.
+  const auto initiative = runtime_options.document.initiative_id;
+  runtime_options.reload = [options, layout, initiative](std::string& reload_error) {
+    auto again = options;
+    if (again.spec_file.empty()) {
+      again.initiative = initiative;
+    }
+    return load_document(again, layout, reload_error);
+  };
+
+  // The control socket opens once the tree has booted, so a `status` never
+  // sees a tree without its adopted workers.
+  std::unique_ptr<runtime::ControlServer> control;
+  runtime_options.on_booted = [&control](runtime::Runtime& running) {
+    control = std::make_unique<runtime::ControlServer>(
+        running.io(), running.layout().control_socket, runtime::make_control_handler(running));
+    if (const auto failed = control->start()) {
+      spdlog::warn("no control socket at {}: {}", running.layout().control_socket.string(),
+                   failed.message());
+      control.reset();
+    }
+  };
+
+  runtime::Runtime runtime(std::move(runtime_options));
+  const auto result = runtime.run();
+  if (control) {
+    control->stop();
+    control.reset();  // before the runtime's io_context goes
+  }
+  spdlog::info("Supervisor exiting: {}", core::to_string(result.outcome));
+  print_summary(result);
+  return exit_status_of(result);
+}
+
+void add_up_command(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<UpOptions>();
+  CLI::App* command = app.add_subcommand(
+      "up", "Run the supervision tree of the project in the foreground until it has ended");
+  add_project_options(*command, options->project);
+  command
+      ->add_option("--spec", options->spec_file,
+                   "Spec file to run (default: derived from Task Copilot)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--initiative", options->initiative,
+                      "Initiative id (default: the active initiative)");
+  command->add_flag("--stay", options->stay,
+                    "Keep running after every child has ended, until SIGINT/SIGTERM");
+  command->footer(
+      "Exit status: 0 all done (or shut down on request), 1 some child stopped or failed, "
+      "2 usage or input error, 3 restart intensity exceeded, 4 another supervisor runs");
+  command->callback([options, &exit_status] { exit_status = run_up(*options); });
+}
+
+}  // namespace supervise::cli

@@ -1,0 +1,66 @@
+#include "supervisor/runtime/run_command.hpp"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "supervisor/runtime/boost_process.hpp"
+#include "supervisor/runtime/launch_spec.hpp"
+
+namespace supervise::runtime {
+
+namespace bp = boost::process::v2;
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::filesystem::path& work_dir) {
+  CommandResult result;
+  if (argv.empty()) {
+    result.output = "empty command";
+    return result;
+  }
+  const char* path = ::getenv("PATH");
+  const auto executable = find_executable(argv.front(), path ? path : "/usr/bin:/bin", work_dir);
+  if (executable.empty()) {
+    result.output = "command not found: " + argv.front();
+    return result;
+  }
+  // Output goes to an unlinked temporary file: no pipe to drain while waiting.
+  std::string pattern = (std::filesystem::temp_directory_path() / "supervise-cmd-XXXXXX").string();
+  const int output = ::mkstemp(pattern.data());
+  if (output < 0) {
+    result.output = std::string("mkstemp: ") + std::strerror(errno);
+    return result;
+  }
+  ::unlink(pattern.c_str());
+
+  boost::asio::io_context io;
+  bp::error_code ec;
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
+  bp::process process(io, executable, args, bp::process_start_dir(work_dir),
+                      bp::process_stdio{nullptr, output, output}, ec);
+  if (ec) {
+    ::close(output);
+    result.output = "cannot run " + argv.front() + ": " + ec.message();
+    return result;
+  }
+  result.started = true;
+  process.wait(ec);
+  const int status = process.native_exit_code();
+  result.exit_code = !ec && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+
+  ::lseek(output, 0, SEEK_SET);
+  char buffer[4096];
+  for (ssize_t length = 0; (length = ::read(output, buffer, sizeof buffer)) > 0;) {
+    result.output.append(buffer, static_cast<std::size_t>(length));
+  }
+  ::close(output);
+  return result;
+}
+
+}  // namespace supervise::runtime

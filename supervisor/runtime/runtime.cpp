@@ -1,0 +1,639 @@
+#include "supervisor/runtime/runtime.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <random>
+#include <set>
+
+#include "supervisor/legacy/pid_file.hpp"
+#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/taskcopilot/stream_rules.hpp"
+
+namespace supervise::runtime {
+namespace {
+
+/// How long a progress read may wait for a writer's lock. Short: the loop
+/// must stay responsive; a busy read is retried after kBusyRetry.
+constexpr std::chrono::milliseconds kStoreBusyTimeout{200};
+constexpr std::chrono::milliseconds kBusyRetry{250};
+
+core::RandomSource make_random() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+}
+
+void index_children(const std::vector<core::ChildSpec>& children,
+                    std::map<std::string, const core::ChildSpec*>& index) {
+  for (const auto& child : children) {
+    index[child.id] = &child;
+    index_children(child.children, index);
+  }
+}
+
+std::string describe(const core::StateChanged& change) {
+  auto text = fmt::format("{}: {} -> {} ({})", change.child, core::to_string(change.from),
+                          core::to_string(change.to), core::to_string(change.reason));
+  if (!change.detail.empty()) {
+    text += ": " + change.detail;
+  }
+  return text;
+}
+
+std::optional<journal::EntryKind> journal_kind(const core::StateChanged& change) {
+  using core::ChildState;
+  if (change.reason == core::Reason::operator_command) {
+    return journal::EntryKind::command;
+  }
+  switch (change.to) {
+    case ChildState::running:
+      return change.from == ChildState::starting ? std::optional(journal::EntryKind::start)
+                                                 : std::nullopt;
+    case ChildState::adopted:
+      return journal::EntryKind::start;
+    case ChildState::starting:
+      return change.reason == core::Reason::backoff_elapsed
+                 ? std::optional(journal::EntryKind::restart)
+                 : std::nullopt;
+    case ChildState::backoff:
+      return journal::EntryKind::backoff;
+    case ChildState::failed:
+      return journal::EntryKind::give_up;
+    case ChildState::stopped:
+      return journal::EntryKind::stop;
+    case ChildState::done:
+      return journal::EntryKind::done;
+    case ChildState::waiting:
+    case ChildState::stopping:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Runtime::Runtime(RuntimeOptions options)
+    : options_(std::move(options)),
+      timers_(io_, [this](core::TimerId id) { deliver(core::TimerFired{id}); }) {
+  setting_.layout = options_.layout;
+  setting_.initiative_id = options_.document.initiative_id;
+  setting_.agent = options_.document.agent;
+  setting_.shim = options_.shim;
+  setting_.default_prompt = options_.default_prompt;
+  index_specs();
+  core_ = std::make_unique<core::Supervisor>(options_.document.root, make_random());
+}
+
+Runtime::~Runtime() = default;
+
+core::TimePoint Runtime::now() const {
+  return std::chrono::steady_clock::now();
+}
+
+void Runtime::index_specs() {
+  specs_.clear();
+  stream_children_.clear();
+  index_children(options_.document.root.children, specs_);
+  for (const auto& [id, spec] : specs_) {
+    if (spec->type == core::ChildType::worker &&
+        spec->complete_when == core::CompletionRule::stream) {
+      stream_children_.push_back(id);
+    }
+  }
+}
+
+const core::ChildSpec* Runtime::find_spec(const std::string& id) const {
+  const auto found = specs_.find(id);
+  return found == specs_.end() ? nullptr : found->second;
+}
+
+RunResult Runtime::run() {
+  if (!become_child_subreaper()) {
+    spdlog::warn(
+        "cannot become a child subreaper: agents orphaned by a dying shim are not reaped by us");
+  }
+  if (options_.handle_signals) {
+    signals_ = std::make_unique<SignalWatch>(io_, [this](int signal) { on_signal(signal); });
+  }
+  boost::asio::post(io_, [this] { boot(); });
+  io_.run();
+  RunResult result;
+  result.outcome = outcome_.value_or(core::TreeOutcome::shut_down);
+  result.children = core_->status(now());
+  return result;
+}
+
+void Runtime::boot() {
+  if (options_.journal) {
+    open_journal();
+  }
+  open_store();
+  db_watch_ = std::make_unique<DbWatch>(io_, options_.layout.tasks_db, options_.db_watch,
+                                        [this] { refresh_progress(); });
+  if (!stream_children_.empty() && !db_watch_->inotify_active()) {
+    spdlog::warn("not watching Task Copilot for changes ({}); reading it every {} s instead",
+                 db_watch_->inotify_error(),
+                 std::chrono::duration_cast<std::chrono::seconds>(options_.db_watch.poll).count());
+  }
+
+  if (journal_) {
+    try {
+      for (const auto& [child, history] : journal_->histories(options_.document.initiative_id)) {
+        if (find_spec(child) != nullptr && (history.restarts > 0 || history.failed)) {
+          deliver(core::RestoreHistory{child, history.restarts, history.failed});
+        }
+      }
+    } catch (const std::exception& error) {
+      spdlog::warn("cannot read restart history from the journal: {}", error.what());
+    }
+  }
+  for (const auto& child : stream_children_) {
+    // Every stream child gets a first StreamProgress, complete or not.
+    stream_complete_.erase(child);
+  }
+  refresh_progress();
+  for (const auto& child : stream_children_) {
+    if (!stream_complete_.contains(child)) {
+      stream_complete_[child] = false;
+      deliver(core::StreamProgress{child, false});
+    }
+  }
+  if (options_.adopt) {
+    adopt_running_workers();
+  }
+  deliver(core::Boot{});
+  if (options_.on_booted) {
+    options_.on_booted(*this);
+  }
+  maybe_stop();
+}
+
+void Runtime::open_journal() {
+  auto opened = journal::Journal::open(options_.layout.journal_db);
+  for (const auto& notice : opened.notices) {
+    spdlog::warn("{}", notice);
+  }
+  if (!opened.journal) {
+    spdlog::warn("running without a journal: {}", opened.error);
+    return;
+  }
+  journal_ = std::move(opened.journal);
+}
+
+bool Runtime::open_store() {
+  if (store_) {
+    return true;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(options_.layout.tasks_db, ec)) {
+    const auto why = "Task Copilot database not found: " + options_.layout.tasks_db.string();
+    if (!stream_children_.empty() && why != store_error_) {
+      spdlog::warn("{}", why);
+    }
+    store_error_ = why;
+    return false;
+  }
+  auto opened = taskcopilot::TaskStore::open(options_.layout, kStoreBusyTimeout);
+  if (!opened) {
+    if (opened.error().message != store_error_) {
+      spdlog::warn("cannot open Task Copilot: {}", opened.error().message);
+    }
+    store_error_ = opened.error().message;
+    return false;
+  }
+  store_.emplace(std::move(opened).value());
+  store_error_.clear();
+  return true;
+}
+
+void Runtime::refresh_progress() {
+  if (stream_children_.empty() || options_.document.initiative_id.empty() || !open_store()) {
+    return;
+  }
+  const auto progress = store_->progress(options_.document.initiative_id);
+  if (!progress) {
+    if (progress.error().message != store_error_) {
+      spdlog::warn("Failed to query streams: {}", progress.error().message);
+    }
+    store_error_ = progress.error().message;
+    if (progress.error().code == taskcopilot::ErrorCode::busy) {
+      // Read again soon rather than at the next poll: a completion behind
+      // this lock must not wait 30 s.
+      auto retry = std::make_shared<boost::asio::steady_timer>(io_, kBusyRetry);
+      retry->async_wait([this, retry](const boost::system::error_code& ec) {
+        if (!ec && !stopped_) {
+          refresh_progress();
+        }
+      });
+    }
+    return;
+  }
+  store_error_.clear();
+  std::map<std::string, bool> complete;
+  for (const auto& stream : *progress) {
+    complete[stream.stream_id] = taskcopilot::is_complete(stream);
+  }
+  for (const auto& child : stream_children_) {
+    const auto found = complete.find(child);
+    const bool now_complete = found != complete.end() && found->second;
+    const auto known = stream_complete_.find(child);
+    if (known == stream_complete_.end() || known->second != now_complete) {
+      stream_complete_[child] = now_complete;
+      deliver(core::StreamProgress{child, now_complete});
+    }
+  }
+}
+
+void Runtime::adopt_running_workers() {
+  for (const auto& [id, spec] : specs_) {
+    if (spec->type != core::ChildType::worker || !spec->command.empty()) {
+      continue;  // only the shim writes PID files
+    }
+    const auto path = options_.layout.pid_file(id);
+    if (!path) {
+      continue;
+    }
+    const auto read = legacy::read_pid_file(*path);
+    std::string error;
+    switch (read.state) {
+      case legacy::PidFileState::missing:
+        break;
+      case legacy::PidFileState::valid: {
+        const auto verdict = legacy::verify_worker(read.pid, id, read.mtime);
+        if (verdict == legacy::WorkerVerdict::verified) {
+          const int pid = read.pid;
+          auto adopted = ChildProcess::adopt(
+              io_, reaper_, pid, [this, id, pid](auto status) { on_exit(id, pid, status); });
+          if (adopted.process) {
+            spdlog::info("Adopting running worker {} (PID: {})", id, pid);
+            processes_[id] = std::move(adopted.process);
+            deliver(core::Adopted{id, pid});
+            break;
+          }
+          spdlog::warn("cannot watch worker {} (PID: {}): {}", id, pid, adopted.error);
+          break;
+        }
+        spdlog::info("Removing stale PID file of {} (PID {}: {})", id, read.pid,
+                     legacy::to_string(verdict));
+        legacy::remove_pid_file_if_unchanged(*path, read, error);
+        break;
+      }
+      case legacy::PidFileState::garbage:
+        spdlog::info("Removing unusable PID file of {} ({})", id, read.reason);
+        legacy::remove_pid_file_if_unchanged(*path, read, error);
+        break;
+      case legacy::PidFileState::not_regular:
+      case legacy::PidFileState::symlink:
+      case legacy::PidFileState::unreadable:
+        spdlog::warn("PID file {} is {}; leaving it alone", path->string(),
+                     legacy::to_string(read.state));
+        break;
+    }
+  }
+}
+
+void Runtime::deliver(core::Event event) {
+  queue_.push_back(std::move(event));
+  if (pumping_) {
+    return;  // the loop below takes it: actions may cause events
+  }
+  pumping_ = true;
+  while (!queue_.empty()) {
+    const auto next = std::move(queue_.front());
+    queue_.pop_front();
+    for (const auto& action : core_->handle(next, now())) {
+      perform(action);
+    }
+  }
+  pumping_ = false;
+  maybe_stop();
+}
+
+void Runtime::perform(const core::Action& action) {
+  std::visit(
+      [this](const auto& act) {
+        using T = std::decay_t<decltype(act)>;
+        if constexpr (std::is_same_v<T, core::Spawn>) {
+          spawn(act.child);
+        } else if constexpr (std::is_same_v<T, core::SignalGroup>) {
+          signal_group(act);
+        } else if constexpr (std::is_same_v<T, core::ScheduleTimer>) {
+          timers_.schedule(act.timer, act.delay);
+        } else if constexpr (std::is_same_v<T, core::CancelTimer>) {
+          timers_.cancel(act.timer);
+        } else if constexpr (std::is_same_v<T, core::StateChanged>) {
+          state_changed(act);
+        } else if constexpr (std::is_same_v<T, core::Finished>) {
+          finished(act.outcome);
+        }
+      },
+      action);
+}
+
+void Runtime::spawn(const std::string& child) {
+  const auto* spec = find_spec(child);
+  if (spec == nullptr) {
+    deliver(core::SpawnFailed{child, "no such child in the spec"});
+    return;
+  }
+  if (processes_.contains(child)) {
+    // Never two processes for one child; the core should not ask for this.
+    spdlog::error("asked to start {} while its process {} still runs; refusing", child,
+                  processes_.at(child)->pid());
+    deliver(core::SpawnFailed{child, "its previous process still runs"});
+    return;
+  }
+  auto prepared = prepare_worker(*spec, setting_, store_ ? &*store_ : nullptr);
+  if (!prepared.warning.empty()) {
+    spdlog::warn("{}: {}", child, prepared.warning);
+  }
+  if (!prepared.launch) {
+    deliver(core::SpawnFailed{child, prepared.error});
+    return;
+  }
+  if (prepared.created_worktree) {
+    spdlog::info("Created worktree {} for {}", prepared.launch->work_dir.string(), child);
+  }
+  auto pid_cell = std::make_shared<int>(0);
+  auto started = ChildProcess::spawn(
+      io_, reaper_, *prepared.launch,
+      [this, child, pid_cell](core::ExitStatus status) { on_exit(child, *pid_cell, status); });
+  if (!started.process) {
+    deliver(core::SpawnFailed{child, started.error});
+    return;
+  }
+  const int pid = started.process->pid();
+  *pid_cell = pid;
+  processes_[child] = std::move(started.process);
+  deliver(core::Spawned{child, pid});
+}
+
+void Runtime::signal_group(const core::SignalGroup& action) {
+  const auto found = processes_.find(action.child);
+  if (found == processes_.end()) {
+    spdlog::debug("{}: no process to signal", action.child);
+    return;
+  }
+  const int signal = action.signal == core::StopSignal::kill ? SIGKILL : SIGTERM;
+  std::string error;
+  if (!found->second->signal(signal, error)) {
+    spdlog::error("cannot signal {} (PID {}): {}", action.child, found->second->pid(), error);
+  }
+}
+
+void Runtime::state_changed(const core::StateChanged& change) {
+  const auto text = describe(change);
+  if (change.to == core::ChildState::failed) {
+    spdlog::error("{}", text);
+  } else if (change.reason == core::Reason::crashed ||
+             change.reason == core::Reason::spawn_failed) {
+    spdlog::warn("{}", text);
+  } else {
+    spdlog::info("{}", text);
+  }
+  if (!journal_) {
+    return;
+  }
+  try {
+    const auto status = core_->status_of(change.child, now());
+    if (const auto kind = journal_kind(change)) {
+      journal::Entry entry;
+      entry.initiative = options_.document.initiative_id;
+      entry.child = change.child;
+      entry.kind = *kind;
+      if (status) {
+        entry.pid = status->pid;
+      }
+      entry.reason = std::string(core::to_string(change.reason));
+      entry.detail = change.detail;
+      journal_->record(std::move(entry));
+    }
+    if (status) {
+      journal_->set_history(options_.document.initiative_id, change.child,
+                            {status->restarts, status->state == core::ChildState::failed});
+    }
+  } catch (const std::exception& error) {
+    spdlog::warn("cannot write the journal: {}", error.what());
+  }
+}
+
+void Runtime::finished(core::TreeOutcome outcome) {
+  outcome_ = outcome;
+  spdlog::info("Supervision tree finished: {}", core::to_string(outcome));
+}
+
+void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status) {
+  const auto found = processes_.find(child);
+  if (found != processes_.end() && found->second->pid() == pid) {
+    processes_.erase(found);
+  }
+  const auto* spec = find_spec(child);
+  if (spec != nullptr && spec->command.empty()) {
+    // A shim killed with SIGKILL leaves its PID file behind.
+    if (const auto path = options_.layout.pid_file(child)) {
+      std::string error;
+      legacy::remove_pid_file_if_holds(*path, pid, error);
+    }
+  }
+  if (journal_) {
+    try {
+      journal::Entry entry;
+      entry.initiative = options_.document.initiative_id;
+      entry.child = child;
+      entry.kind = journal::EntryKind::exit;
+      entry.pid = pid;
+      entry.exit_code = status.code;
+      entry.signal = status.signal;
+      entry.detail = status.describe();
+      journal_->record(std::move(entry));
+    } catch (const std::exception& error) {
+      spdlog::warn("cannot write the journal: {}", error.what());
+    }
+  }
+  if (std::find(stream_children_.begin(), stream_children_.end(), child) !=
+      stream_children_.end()) {
+    // An agent that completes its last task and exits at once is normal:
+    // read the stream's progress before the core judges the exit, instead
+    // of after the database watch's coalescing delay.
+    refresh_progress();
+  }
+  deliver(core::Exited{child, status});
+  finish_reload();
+  maybe_stop();
+}
+
+void Runtime::on_signal(int signal) {
+  switch (signal) {
+    case SIGCHLD:
+      reaper_.reap();
+      return;
+    case SIGHUP:
+      spdlog::info("Received SIGHUP: reloading the spec");
+      reload();
+      return;
+    default:
+      break;
+  }
+  ++shutdown_signals_;
+  if (shutdown_signals_ == 1) {
+    spdlog::info("Received shutdown signal");
+    command(core::Command{core::CommandKind::shutdown, ""});
+  } else if (shutdown_signals_ == 2) {
+    spdlog::warn("Received a second shutdown signal: killing every worker now");
+    command(core::Command{core::CommandKind::force, ""});
+  } else {
+    spdlog::error("Received a third shutdown signal: exiting without waiting for workers");
+    stopped_ = true;
+    io_.stop();
+  }
+}
+
+void Runtime::command(core::Command command) {
+  if (command.kind == core::CommandKind::shutdown || command.kind == core::CommandKind::force) {
+    shutdown_requested_ = true;
+  }
+  deliver(std::move(command));
+  maybe_stop();
+}
+
+void Runtime::maybe_stop() {
+  if (stopped_ || !outcome_ || pending_reload_ || !processes_.empty()) {
+    return;
+  }
+  if (options_.stay && !shutdown_requested_) {
+    return;
+  }
+  stopped_ = true;
+  timers_.cancel_all();
+  db_watch_.reset();
+  signals_.reset();
+  io_.stop();
+}
+
+std::vector<core::ChildStatus> Runtime::status() const {
+  return core_->status(now());
+}
+
+std::optional<bool> Runtime::stream_complete(const std::string& child) const {
+  const auto found = stream_complete_.find(child);
+  if (found == stream_complete_.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+std::optional<int> Runtime::pid_of(const std::string& child) const {
+  const auto found = processes_.find(child);
+  if (found == processes_.end() || found->second->main_exited()) {
+    return std::nullopt;
+  }
+  return found->second->pid();
+}
+
+void Runtime::reload() {
+  if (!options_.reload) {
+    spdlog::info("No spec source to reload from; nothing changes");
+    return;
+  }
+  if (pending_reload_) {
+    spdlog::info("A reload is already in progress");
+    return;
+  }
+  if (shutdown_requested_) {
+    spdlog::info("Shutting down: not reloading");
+    return;
+  }
+  std::string error;
+  auto document = options_.reload(error);
+  if (!document) {
+    spdlog::error("Cannot reload the spec, keeping the running tree: {}", error);
+    return;
+  }
+  if (*document == options_.document) {
+    spdlog::info("The spec has not changed");
+    return;
+  }
+  std::map<std::string, const core::ChildSpec*> next;
+  index_children(document->root.children, next);
+  // The shim passes the agent and initiative to every shim worker.
+  const bool shim_setting_changed = document->agent != options_.document.agent ||
+                                    document->initiative_id != options_.document.initiative_id;
+  reload_stopping_.clear();
+  for (const auto& [id, process] : processes_) {
+    const auto* old_spec = find_spec(id);
+    const auto found = next.find(id);
+    const bool changed = old_spec == nullptr || found == next.end() ||
+                         !(*found->second == *old_spec) ||
+                         (shim_setting_changed && old_spec->command.empty());
+    if (changed) {
+      reload_stopping_.push_back(id);
+    }
+  }
+  pending_reload_ = std::move(document);
+  spdlog::info("Reloading: stopping {} child(ren) whose spec changed", reload_stopping_.size());
+  for (const auto& id : reload_stopping_) {
+    deliver(core::Command{core::CommandKind::stop, id});
+  }
+  finish_reload();
+}
+
+void Runtime::finish_reload() {
+  if (!pending_reload_) {
+    return;
+  }
+  for (const auto& id : reload_stopping_) {
+    if (processes_.contains(id)) {
+      return;  // still stopping
+    }
+  }
+  for (const auto& [id, process] : processes_) {
+    if (process->main_exited()) {
+      return;  // its exit belongs to the old tree
+    }
+  }
+  const auto old_status = core_->status(now());
+  const auto old_specs = specs_;
+  timers_.cancel_all();
+  options_.document = std::move(*pending_reload_);
+  pending_reload_.reset();
+  reload_stopping_.clear();
+  setting_.initiative_id = options_.document.initiative_id;
+  setting_.agent = options_.document.agent;
+  index_specs();
+  core_ = std::make_unique<core::Supervisor>(options_.document.root, make_random());
+  outcome_.reset();
+
+  int kept = 0;
+  for (const auto& status : old_status) {
+    const auto* now_spec = find_spec(status.id);
+    const auto old_spec = old_specs.find(status.id);
+    if (now_spec == nullptr || old_spec == old_specs.end() || !(*now_spec == *old_spec->second)) {
+      continue;  // a new life for a changed child
+    }
+    if (status.restarts > 0 || status.state == core::ChildState::failed) {
+      deliver(core::RestoreHistory{status.id, status.restarts,
+                                   status.state == core::ChildState::failed});
+    }
+  }
+  stream_complete_.clear();
+  refresh_progress();
+  for (const auto& child : stream_children_) {
+    if (!stream_complete_.contains(child)) {
+      stream_complete_[child] = false;
+      deliver(core::StreamProgress{child, false});
+    }
+  }
+  for (const auto& [id, process] : processes_) {
+    if (find_spec(id) != nullptr && !process->main_exited()) {
+      ++kept;
+      deliver(core::Adopted{id, process->pid()});
+    }
+  }
+  spdlog::info("Spec reloaded; {} child(ren) kept running", kept);
+  deliver(core::Boot{});
+  maybe_stop();
+}
+
+}  // namespace supervise::runtime

@@ -1,0 +1,142 @@
+#pragma once
+
+// The runtime: one io_context that drives the pure core (core::Supervisor).
+// It turns the world into events (processes ending, timers, signals, Task
+// Copilot changes) and performs the actions the core returns (spawn, signal,
+// arm timers). It makes no policy decision of its own.
+
+#include <boost/asio/io_context.hpp>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "supervisor/core/supervisor.hpp"
+#include "supervisor/journal/journal.hpp"
+#include "supervisor/runtime/child_process.hpp"
+#include "supervisor/runtime/db_watch.hpp"
+#include "supervisor/runtime/orphan_reaper.hpp"
+#include "supervisor/runtime/signal_watch.hpp"
+#include "supervisor/runtime/timer_set.hpp"
+#include "supervisor/runtime/worker_command.hpp"
+#include "supervisor/taskcopilot/task_store.hpp"
+
+namespace supervise::runtime {
+
+class Runtime;
+
+struct RuntimeOptions {
+  taskcopilot::ProjectLayout layout;
+  core::SpecDocument document;
+  /// The shim and default prompt that ship beside the binary.
+  std::filesystem::path shim;
+  std::filesystem::path default_prompt;
+  /// Keep running after every child has ended for good, until shut down.
+  bool stay = false;
+  /// Record starts, exits and restart counts in the journal (supervise.db)
+  /// and restore restart counts from it at boot.
+  bool journal = true;
+  /// Adopt live, verified workers named by PID files at boot.
+  bool adopt = true;
+  /// Handle SIGINT/SIGTERM/SIGHUP/SIGCHLD (off in tests that drive commands
+  /// themselves).
+  bool handle_signals = true;
+  DbWatch::Options db_watch;
+  /// The tree to run after SIGHUP; null: SIGHUP is only logged. Returns
+  /// nullopt with `error` set when the new spec cannot be used (the running
+  /// tree is then left as it is).
+  std::function<std::optional<core::SpecDocument>(std::string& error)> reload;
+  /// Called once the tree has booted, on the io_context's thread (e.g. to
+  /// open the control socket).
+  std::function<void(Runtime&)> on_booted;
+};
+
+struct RunResult {
+  core::TreeOutcome outcome = core::TreeOutcome::all_done;
+  /// Every node at the end, in start order.
+  std::vector<core::ChildStatus> children;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  /// Boots the tree and runs until it has finished for good (with `stay`:
+  /// until shut down). Call once.
+  RunResult run();
+
+  // Everything below runs on the io_context's thread only (post to io()).
+
+  boost::asio::io_context& io() { return io_; }
+  /// Hands an operator command to the core (a control socket request, or a
+  /// test standing in for one).
+  void command(core::Command command);
+  std::vector<core::ChildStatus> status() const;
+  const core::SpecDocument& document() const { return options_.document; }
+  const taskcopilot::ProjectLayout& layout() const { return options_.layout; }
+  /// Whether the Task Copilot stream of `child` was complete at the last read.
+  std::optional<bool> stream_complete(const std::string& child) const;
+  /// The PID of the running process of `child`, spawned or adopted.
+  std::optional<int> pid_of(const std::string& child) const;
+  /// Re-reads Task Copilot progress now (what a DB change does).
+  void refresh_progress();
+  /// Reloads the spec as SIGHUP does.
+  void reload();
+
+ private:
+  void boot();
+  void open_journal();
+  void adopt_running_workers();
+  void deliver(core::Event event);
+  void perform(const core::Action& action);
+  void spawn(const std::string& child);
+  void signal_group(const core::SignalGroup& action);
+  void state_changed(const core::StateChanged& change);
+  void finished(core::TreeOutcome outcome);
+  void on_exit(const std::string& child, int pid, core::ExitStatus status);
+  void on_signal(int signal);
+  void maybe_stop();
+  void finish_reload();
+  const core::ChildSpec* find_spec(const std::string& id) const;
+  void index_specs();
+  bool open_store();
+  core::TimePoint now() const;
+
+  RuntimeOptions options_;
+  boost::asio::io_context io_;
+  WorkerSetting setting_;
+  std::unique_ptr<core::Supervisor> core_;
+  std::map<std::string, const core::ChildSpec*> specs_;
+  std::vector<std::string> stream_children_;
+
+  OrphanReaper reaper_;
+  TimerSet timers_;
+  std::unique_ptr<SignalWatch> signals_;
+  std::unique_ptr<DbWatch> db_watch_;
+  std::optional<taskcopilot::TaskStore> store_;
+  std::string store_error_;
+  std::unique_ptr<journal::Journal> journal_;
+
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, bool> stream_complete_;
+  std::deque<core::Event> queue_;
+  bool pumping_ = false;
+  int shutdown_signals_ = 0;
+  bool shutdown_requested_ = false;
+  std::optional<core::TreeOutcome> outcome_;
+  bool stopped_ = false;
+
+  /// SIGHUP: children being stopped because their spec changed; the new
+  /// tree takes over once none of them runs any more.
+  std::optional<core::SpecDocument> pending_reload_;
+  std::vector<std::string> reload_stopping_;
+};
+
+}  // namespace supervise::runtime

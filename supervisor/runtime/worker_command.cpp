@@ -1,0 +1,147 @@
+#include "supervisor/runtime/worker_command.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include "supervisor/runtime/worktree.hpp"
+#include "supervisor/taskcopilot/prompt.hpp"
+
+namespace supervise::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+taskcopilot::Stream stream_for_prompt(const core::ChildSpec& child, const WorkerSetting& setting,
+                                      const taskcopilot::TaskStore* store, std::string& warning) {
+  if (store != nullptr && !setting.initiative_id.empty()) {
+    auto streams = store->streams(setting.initiative_id);
+    if (streams) {
+      for (auto& stream : streams->streams) {
+        if (stream.id == child.id) {
+          return std::move(stream);
+        }
+      }
+    } else {
+      warning = streams.error().message;
+    }
+  }
+  taskcopilot::Stream stream;
+  stream.id = child.id;
+  stream.name = child.name.empty() ? child.id : child.name;
+  for (const auto& dependency : child.depends_on) {
+    stream.dependencies.push_back(dependency.id);
+  }
+  return stream;
+}
+
+}  // namespace
+
+std::string agent_variable(const std::vector<std::string>& agent, std::string& error) {
+  std::string joined;
+  for (const auto& word : agent) {
+    if (word.empty() || word.find_first_of(" \t\n") != std::string::npos) {
+      error = "agent argument '" + word +
+              "' is empty or holds a blank, which the shim cannot pass on; wrap the agent "
+              "command in a script";
+      return {};
+    }
+    joined += (joined.empty() ? "" : " ") + word;
+  }
+  return joined;
+}
+
+PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting& setting,
+                              const taskcopilot::TaskStore* store) {
+  PreparedWorker result;
+  const auto& layout = setting.layout;
+
+  fs::path work_dir;
+  if (!child.work_dir.empty()) {
+    work_dir = fs::path(child.work_dir).is_absolute() ? fs::path(child.work_dir)
+                                                      : layout.root / child.work_dir;
+    std::error_code ec;
+    if (!fs::is_directory(work_dir, ec)) {
+      result.error = "work dir " + work_dir.string() + " does not exist";
+      return result;
+    }
+  } else {
+    auto default_dir = layout.work_dir(child.id);
+    if (!default_dir) {
+      result.error = default_dir.error().message;
+      return result;
+    }
+    work_dir = *default_dir;
+    if (work_dir != layout.root) {
+      const auto worktree = ensure_worktree(layout.root, work_dir, child.id);
+      if (!worktree.ok) {
+        result.error = worktree.error;
+        return result;
+      }
+      result.created_worktree = worktree.created;
+    }
+  }
+
+  std::map<std::string, std::string> overrides(child.env.begin(), child.env.end());
+  if (!setting.agent.empty()) {
+    std::string error;
+    const auto agent = agent_variable(setting.agent, error);
+    if (agent.empty()) {
+      result.error = error;
+      return result;
+    }
+    overrides["SUPERVISE_AGENT"] = agent;
+  }
+
+  std::error_code ec;
+  fs::create_directories(layout.logs_dir, ec);
+  if (ec) {
+    result.error = "cannot create " + layout.logs_dir.string() + ": " + ec.message();
+    return result;
+  }
+  fs::path log;
+  if (setting.initiative_id.empty()) {
+    log = layout.logs_dir / (child.id + ".log");
+  } else {
+    auto named = layout.log_file(child.id, setting.initiative_id);
+    if (!named) {
+      result.error = named.error().message;
+      return result;
+    }
+    log = *named;
+  }
+
+  LaunchSpec launch;
+  launch.env = inherited_environment(overrides);
+  launch.work_dir = work_dir;
+  launch.output = log;
+  if (!child.command.empty()) {
+    launch.argv = child.command;
+    result.launch = std::move(launch);
+    return result;
+  }
+
+  auto pid_file = layout.pid_file(child.id);
+  if (!pid_file) {
+    result.error = pid_file.error().message;
+    return result;
+  }
+  fs::create_directories(layout.pids_dir, ec);
+  const auto stream = stream_for_prompt(child, setting, store, result.warning);
+  auto prompt = taskcopilot::build_prompt(layout.foreman_prompt, setting.default_prompt,
+                                          taskcopilot::prompt_context(stream, work_dir.string()));
+  if (!prompt) {
+    result.error = prompt.error().message;
+    return result;
+  }
+  launch.argv = {setting.shim.string(),
+                 child.id,
+                 pid_file->string(),
+                 layout.logs_dir.string(),
+                 work_dir.string(),
+                 setting.initiative_id,
+                 *prompt};
+  result.launch = std::move(launch);
+  return result;
+}
+
+}  // namespace supervise::runtime

@@ -1,0 +1,58 @@
+#pragma once
+
+// How a worker of the spec becomes a LaunchSpec: the shim with the six
+// legacy arguments (LEGACY_CONTRACT.md §4) when the spec names no command,
+// else the spec's command; the work dir (a stream's git worktree is created
+// when missing); the environment; the log.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "supervisor/core/child_spec.hpp"
+#include "supervisor/runtime/launch_spec.hpp"
+#include "supervisor/taskcopilot/project_layout.hpp"
+#include "supervisor/taskcopilot/task_store.hpp"
+
+namespace supervise::runtime {
+
+/// What every worker launch of one tree shares.
+struct WorkerSetting {
+  taskcopilot::ProjectLayout layout;
+  std::string initiative_id;
+  /// SpecDocument::agent: passed to the shim as $SUPERVISE_AGENT when set.
+  std::vector<std::string> agent;
+  /// The shim supervise ships (installed_file(kShimName)).
+  std::filesystem::path shim;
+  /// The prompt template supervise ships, used when the project has none.
+  std::filesystem::path default_prompt;
+};
+
+struct PreparedWorker {
+  std::optional<LaunchSpec> launch;  ///< unset when `error` is set
+  std::string error;
+  /// Something a person should know that did not stop the start (the task
+  /// list for the prompt could not be read).
+  std::string warning;
+  /// The stream's worktree was missing and has been created.
+  bool created_worktree = false;
+};
+
+/// Resolves everything `child` needs to start. `store` (may be null) gives
+/// the stream's tasks for the prompt; without it, or when the stream has no
+/// tasks, the prompt lists none. The work dir: the spec's (relative to the
+/// project root) or the contract's default (the root for stream `main`, else
+/// `<root>/.claude/worktrees/<id>`, created as a git worktree on branch
+/// `<id>` when missing). Output goes to `<logs>/<id>_<initiative 8>.log`
+/// (`<logs>/<id>.log` without an initiative); the shim appends its banners
+/// and the agent's output there too, so its own errors land beside them.
+PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting& setting,
+                              const taskcopilot::TaskStore* store);
+
+/// "a b c": how $SUPERVISE_AGENT carries an agent command (the shim splits it
+/// at blanks). Empty when an argument holds a blank and cannot be carried
+/// (`error` says which).
+std::string agent_variable(const std::vector<std::string>& agent, std::string& error);
+
+}  // namespace supervise::runtime
