@@ -136,7 +136,11 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   /// until the group is gone.
   void drain() {
     reaper.reap();
-    if (pgid == 0 || !group_exists(pgid) || only_zombies_left()) {
+    // The /proc scan is the slow path: for a group we spawned, the kill
+    // below and our own reaping empty it within milliseconds.
+    const bool scan = adopted || std::chrono::steady_clock::now() - drain_started >
+                                     std::chrono::milliseconds(100);
+    if (pgid == 0 || !group_exists(pgid) || (scan && only_zombies_left())) {
       finish();
       return;
     }
@@ -169,11 +173,17 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     });
   }
 
-  /// Zombies that are not ours (we reaped ours just before) wait for a
-  /// parent of their own, e.g. the process that started an adopted shim:
-  /// they run nothing any more.
+  /// Only zombies that another process must reap are left (the process that
+  /// started an adopted shim, or init for its orphans): they run nothing any
+  /// more. Our own zombies are reaped by the next drain round.
   bool only_zombies_left() const {
-    return legacy::live_processes_with(legacy::ScanKey::process_group, pgid).empty();
+    const int self = ::getpid();
+    for (const auto& member : group_members(pgid)) {
+      if (!member.is_zombie() || member.ppid == self) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void finish() {

@@ -14,6 +14,9 @@ namespace supervise::runtime {
 /// while being read).
 std::optional<legacy::ProcStat> read_proc_stat(int pid);
 
+/// Every process of group `pgid`, zombies included (a scan of /proc).
+std::vector<legacy::ProcStat> group_members(int pgid);
+
 /// The direct children of this process (every thread's
 /// /proc/self/task/<tid>/children), zombies included.
 std::vector<int> own_child_pids();
