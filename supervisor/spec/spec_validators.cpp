@@ -273,10 +273,19 @@ void check_fields_match_type(const core::SpecDocument& document, const DocumentP
   });
 }
 
-void check_durations_not_negative(const core::SpecDocument& document,
-                                  const DocumentPositions& positions, ErrorCollector& errors) {
-  const auto message = [](core::Duration value) {
-    return "expected a duration of 0 or more, got " + format_duration(value);
+void check_durations_in_range(const core::SpecDocument& document,
+                              const DocumentPositions& positions, ErrorCollector& errors) {
+  // Only a document built in code can hold a duration beyond the maximum:
+  // the decoder refuses to read one.
+  const auto check = [](core::Duration value, const auto& report) {
+    if (value < core::Duration{0}) {
+      report(SpecErrorCode::negative_duration,
+             "expected a duration of 0 or more, got " + format_duration(value));
+    } else if (value > kMaxDuration) {
+      report(SpecErrorCode::out_of_range, "the duration " + format_duration(value) +
+                                              " is longer than the maximum, " +
+                                              format_duration(kMaxDuration));
+    }
   };
   for_each_policy(document, positions, [&](const PolicyVisit& node) {
     const std::string backoff = key(field::kBackoff) + ".";
@@ -285,20 +294,21 @@ void check_durations_not_negative(const core::SpecDocument& document,
           std::pair{backoff + key(field::kInitial), node.policy.backoff.initial},
           std::pair{backoff + key(field::kMax), node.policy.backoff.max},
           std::pair{backoff + key(field::kResetAfter), node.policy.backoff.reset_after}}) {
-      if (value < core::Duration{0}) {
-        add(errors, node, name, Code::negative_duration, message(value));
-      }
+      check(value, [&](Code code, std::string message) {
+        add(errors, node, name, code, std::move(message));
+      });
     }
   });
   for_each_node(document, positions, [&](const NodeVisit& node) {
-    if (!node.child.shutdown.brutal_kill && node.child.shutdown.timeout < core::Duration{0}) {
-      add(errors, node, field::kShutdown, Code::negative_duration,
-          message(node.child.shutdown.timeout));
+    if (!node.child.shutdown.brutal_kill) {
+      check(node.child.shutdown.timeout, [&](Code code, std::string message) {
+        add(errors, node, field::kShutdown, code, std::move(message));
+      });
     }
-    if (node.child.type == core::ChildType::worker &&
-        node.child.healthy_after < core::Duration{0}) {
-      add(errors, node, field::kHealthyAfter, Code::negative_duration,
-          message(node.child.healthy_after));
+    if (node.child.type == core::ChildType::worker) {
+      check(node.child.healthy_after, [&](Code code, std::string message) {
+        add(errors, node, field::kHealthyAfter, code, std::move(message));
+      });
     }
   });
 }
@@ -378,7 +388,7 @@ const std::vector<NamedValidator>& spec_validators() {
       {"dependency_cycles", check_dependency_cycles},
       {"supervisors_have_children", check_supervisors_have_children},
       {"fields_match_type", check_fields_match_type},
-      {"durations_not_negative", check_durations_not_negative},
+      {"durations_in_range", check_durations_in_range},
       {"restart_limits", check_restart_limits},
       {"backoff", check_backoff},
       {"commands", check_commands},

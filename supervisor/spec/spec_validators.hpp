@@ -40,9 +40,8 @@ void check_supervisors_have_children(const core::SpecDocument&, const DocumentPo
                                      ErrorCollector&);
 /// Worker-only keys only on workers, supervisor-only keys only on supervisors.
 void check_fields_match_type(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
-/// No duration below zero.
-void check_durations_not_negative(const core::SpecDocument&, const DocumentPositions&,
-                                  ErrorCollector&);
+/// No duration below zero or beyond kMaxDuration (duration.hpp).
+void check_durations_in_range(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
 /// intensity >= 0, period > 0, max_restarts >= 0.
 void check_restart_limits(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
 /// factor >= 1, jitter within [0, 1], initial <= max.

@@ -182,7 +182,22 @@ TEST(SpecLoaderErrors, BadIndentationIsASyntaxErrorAtItsLine) {
 TEST(SpecLoaderErrors, TwoDocumentsInOneFileAreRefused) {
   const LoadResult result = load("version: 1\nsupervisor: {children: []}\n---\nversion: 1\n");
   EXPECT_EQ(single_error(result).code, SpecErrorCode::yaml_syntax);
-  EXPECT_EQ(single_error(result).line, 4);
+  EXPECT_EQ(single_error(result).line, 3);  // the `---` that starts it
+}
+
+TEST(SpecLoaderErrors, StrayTopLevelCommaIsASyntaxErrorNotAHang) {
+  // yaml-cpp 0.7's LoadAll never returns on this input.
+  expect_error(load(","), SpecErrorCode::yaml_syntax, 1, 1);
+  expect_error(load("version: 1\n,\n"), SpecErrorCode::yaml_syntax, 2, 1);
+}
+
+TEST(SpecLoaderErrors, NestingDeeperThanTheParserAllowsIsAnError) {
+  std::string tree = "{id: leaf}";
+  for (int i = 0; i < 1500; ++i) {
+    tree = "{id: n" + std::to_string(i) + ", type: supervisor, children: [" + tree + "]}";
+  }
+  const LoadResult result = load("version: 1\nsupervisor:\n  children: [" + tree + "]\n");
+  EXPECT_EQ(single_error(result).code, SpecErrorCode::yaml_syntax);
 }
 
 TEST(SpecLoaderErrors, EmptyTextIsNotASpec) {
