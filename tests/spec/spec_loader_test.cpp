@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "supervisor/spec/duration.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::spec {
@@ -831,6 +832,15 @@ TEST(ValidateSpec, ChecksADocumentBuiltInCode) {
   EXPECT_THAT(codes, ::testing::UnorderedElementsAre(SpecErrorCode::unsafe_id,
                                                      SpecErrorCode::dependency_cycle,
                                                      SpecErrorCode::misplaced_field));
+}
+
+TEST(ValidateSpec, DurationsBeyondTheMaximumAreOutOfRange) {
+  core::SpecDocument document;
+  document.root.policy.backoff.reset_after = kMaxDuration + Duration{1};
+  const std::vector<SpecError> errors = validate_spec(document);
+  ASSERT_EQ(errors.size(), 1u) << format(errors);
+  EXPECT_EQ(errors[0].code, SpecErrorCode::out_of_range);
+  EXPECT_EQ(errors[0].field, "supervisor.backoff.reset_after");
 }
 
 TEST(ValidateSpec, AcceptsADefaultDocumentWithSafeIds) {
