@@ -426,6 +426,64 @@ TEST_F(UpCommandTest, ALiveVerifiedWorkerIsAdoptedNotStartedTwice) {
   expect_grandchildren_gone();
 }
 
+TEST_F(UpCommandTest, SighupReloadsTheSpecAndKeepsUnchangedChildrenRunning) {
+  const std::string stream_a =
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n";
+  use_spec(stream_a +
+           "    - id: Stream-B\n"
+           "      complete_when: stream\n"
+           "      shutdown: 2s\n");
+  set_mode("Stream-A", "hang");
+  set_mode("Stream-B", "hang");
+  set_mode("Stream-C", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+  ASSERT_TRUE(wait_starts("Stream-B", 1)) << diagnostics(up);
+  const int shim_a = wait_shim_pid("Stream-A");
+
+  // Stream-B changes (a new env entry), Stream-C is new, Stream-A stays.
+  use_spec(stream_a +
+           "    - id: Stream-B\n"
+           "      complete_when: stream\n"
+           "      shutdown: 2s\n"
+           "      env: {EXTRA: yes}\n"
+           "    - id: Stream-C\n"
+           "      complete_when: stream\n"
+           "      shutdown: 2s\n");
+  up.signal(SIGHUP);
+  ASSERT_TRUE(wait_starts("Stream-C", 1)) << diagnostics(up);
+  ASSERT_TRUE(wait_starts("Stream-B", 2)) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
+  EXPECT_EQ(wait_shim_pid("Stream-A"), shim_a);
+  EXPECT_FALSE(process_gone(shim_a));
+
+  up.signal(SIGTERM);
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpAllDone) << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, ASighupWithABrokenSpecKeepsTheRunningTree) {
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n");
+  set_mode("Stream-A", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+  std::ofstream(options_.spec_file) << "version: 1\nsupervisor: {children: [{id: ../x}]}\n";
+  up.signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("Cannot reload the spec") != std::string::npos;
+  })) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u);
+  up.signal(SIGTERM);
+  ASSERT_TRUE(up.wait_exit()) << diagnostics(up);
+}
+
 TEST_F(UpCommandTest, AWorktreeThatCannotBeCreatedFailsThatChildNotTheTree) {
   // Not a git repository: `git worktree add` fails.
   std::filesystem::remove_all(root_ / ".git");
