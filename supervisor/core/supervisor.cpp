@@ -1238,7 +1238,8 @@ void Supervisor::State::on(const Boot&) {
         node.started_at = node.adopted_at;
         node.up_since = node.adopted_at;
       }
-    } else if (node.restored_failed) {
+    } else if (node.restored_failed && !(is_stream(i) && node.stream_complete)) {
+      // (a stream completed since is done instead: reconsider() below)
       set_state(i, ChildState::failed, Reason::restored, "failed in an earlier run");
     }
   }

@@ -191,6 +191,64 @@ struct ChildStatus {
 
 // ------------------------------------------------------------ supervisor ---
 
+/// The supervision policy of ARCHITECTURE.md, with these decisions:
+///
+/// Exits (classify_exit/decide_restart in exit_classification.hpp): an exit
+/// we asked for ends the child `stopped`, or `done` when it is a stream child
+/// whose stream is complete. A temporary child that crashed ends `failed`.
+///
+/// Backoff (backoff.hpp): the k-th consecutive restart waits
+/// min(initial*factor^(k-1), max) * (1 + jitter*(2u-1)), in [0, max*(1+jitter)].
+/// A delay of 0 still goes backoff -> ScheduleTimer(0) -> starting. The count
+/// starts over when the child had run (since Spawned/adoption) for at least
+/// `reset_after`, and on operator start/restart and a fresh node restart.
+/// `max_restarts` counts every restart of the child (restored ones too);
+/// negative means no limit; one more -> `failed` (max_restarts).
+///
+/// Intensity (intensity.hpp, per node, OTP): one record per restart decision;
+/// the decision that makes it more than `intensity` within `period` fails the
+/// exiting child (Reason intensity), stops the node's other children at once
+/// (signals in reverse start order) and, once they ended, the node either
+/// backs off for a restart by its parent (its restart type, `max_restarts`,
+/// the parent's intensity and backoff) or ends `failed`. The root failing ends
+/// the tree with Finished{root_failed}. A node restart is fresh: new intensity
+/// window; its children that ended start again (backoff counts reset, restart
+/// totals kept), except `done` ones and temporary ones that ever ran.
+///
+/// A nested node whose children all ended on their own ends with them (done,
+/// failed if one failed, else stopped; Reason children_ended); that is not a
+/// crash and its parent does not restart it.
+///
+/// Strategies: one_for_all/rest_for_one stop the affected running siblings
+/// (Reason sibling_restart, not counted as restarts); they wait in `backoff`
+/// and all start together, in start order and each only when its dependencies
+/// are met, once the exiting child's delay passed and the last of them ended.
+/// Temporary siblings are stopped and not restarted. A crash while such a
+/// restart is pending joins it.
+///
+/// Dependencies: a `done` dependency meets every condition; `started` and
+/// `healthy` stay met once met. A waiting child whose dependency ended for good
+/// (final, not stopped by an operator, not inside a node that is restarting)
+/// ends `stopped` (dependency_ended); dependents of an operator-stopped child
+/// wait for its start.
+///
+/// Shutdown: every child goes `stopping` at once; a child is signalled once
+/// every child depending on it (or on one of its supervisor nodes) has ended.
+/// Should that order ever wait in a circle (a child depending on the node of
+/// one of its own dependents), the rest are signalled together. A starting
+/// child is signalled once Spawned tells its pid.
+///
+/// Operator commands: `stop` holds the child stopped until `start`; `start`
+/// (from stopped/failed/done) resets its restart count and backoff and brings
+/// back the supervisor nodes above it that ended; `restart` stops then starts
+/// it (a node: all its children) without counting a crash, and starts a child
+/// in backoff at once. Commands are ignored before Boot, after a shutdown or
+/// the root's failure, for unknown ids, and where there is nothing to do.
+///
+/// Finished is emitted whenever the tree comes to rest (every node final);
+/// again after an operator command set it running, and once for a shutdown of
+/// a tree already at rest. Timer ids are never reused; timers no longer
+/// needed are cancelled with CancelTimer; stale firings are ignored.
 class Supervisor {
  public:
   Supervisor(SupervisorSpec spec, RandomSource random);

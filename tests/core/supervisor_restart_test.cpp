@@ -306,3 +306,32 @@ TEST(SupervisorFinished, SomeNotDoneWhenAChildWasStoppedExternally) {
 
 }  // namespace
 }  // namespace supervise::core::testing
+
+namespace supervise::core::testing {
+namespace {
+
+TEST(SupervisorMaxRestarts, RestoredFailedStreamThatCompletedSinceIsDone) {
+  Script script(tree({stream_worker("A")}));
+  script.restore("A", 2, true);
+  script.stream("A");
+  const Actions boot = script.boot();
+  EXPECT_EQ(changes(boot), (std::vector<std::string>{"A waiting->done stream_complete"}));
+}
+
+TEST(SupervisorStatus, EveryNodeIsListedInStartOrderWithItsParent) {
+  Script script(tree({worker("B", RestartType::transient, {on("A")}), worker("A"),
+                      supervisor_node("S", plain_policy(), {worker("x")})}));
+  script.boot();
+  const std::vector<ChildStatus> all = script.supervisor().status(script.now());
+  std::vector<std::string> listed;
+  for (const ChildStatus& status : all) {
+    listed.push_back(status.id + "@" + status.parent + ":" + std::string(to_string(status.state)));
+  }
+  EXPECT_EQ(listed,
+            (std::vector<std::string>{"A@:running", "B@:waiting", "S@:running", "x@S:running"}));
+  EXPECT_EQ(all[1].waiting_for, (std::vector<std::string>{"A"}));
+  EXPECT_FALSE(script.supervisor().status_of("nope", script.now()).has_value());
+}
+
+}  // namespace
+}  // namespace supervise::core::testing

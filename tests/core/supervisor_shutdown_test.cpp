@@ -224,3 +224,28 @@ TEST(SupervisorOperator, RestartAfterFinishedRunsTheTreeAgainAndFinishesAgain) {
 
 }  // namespace
 }  // namespace supervise::core::testing
+
+namespace supervise::core::testing {
+namespace {
+
+TEST(SupervisorShutdown, ShutdownBeforeBootStopsEverythingWithoutSpawning) {
+  Script script(tree({worker("A"), supervisor_node("S", plain_policy(), {worker("x")})}));
+  const Actions down = script.command(CommandKind::shutdown);
+  EXPECT_TRUE(spawns(down).empty());
+  EXPECT_EQ(finished(down), (Outcomes{TreeOutcome::shut_down}));
+  EXPECT_TRUE(script.boot().empty());
+}
+
+TEST(SupervisorShutdown, AdoptedChildrenAreStoppedLikeOurOwn) {
+  Script script(tree({worker("A"), worker("B")}));
+  script.adopt("A", 4242);
+  script.boot();
+  const Actions down = script.command(CommandKind::shutdown);
+  EXPECT_EQ(changes(down, "A"), (V{"A adopted->stopping shutdown"}));
+  EXPECT_EQ(signals(down), (V{"B term", "A term"}));
+  script.exit("B", ExitStatus::killed(15));
+  EXPECT_EQ(finished(script.exit("A", ExitStatus::unknown())), (Outcomes{TreeOutcome::shut_down}));
+}
+
+}  // namespace
+}  // namespace supervise::core::testing
