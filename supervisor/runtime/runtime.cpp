@@ -393,6 +393,9 @@ void Runtime::state_changed(const core::StateChanged& change) {
   } else {
     spdlog::info("{}", text);
   }
+  if (options_.on_state_changed) {
+    options_.on_state_changed(change);
+  }
   if (!journal_) {
     return;
   }

@@ -50,6 +50,9 @@ struct RuntimeOptions {
   /// nullopt with `error` set when the new spec cannot be used (the running
   /// tree is then left as it is).
   std::function<std::optional<core::SpecDocument>(std::string& error)> reload;
+  /// Called for every state change the core reports, after it is logged
+  /// (for measurements and tests; on the io_context's thread).
+  std::function<void(const core::StateChanged&)> on_state_changed;
   /// Called once the tree has booted, on the io_context's thread (e.g. to
   /// open the control socket).
   std::function<void(Runtime&)> on_booted;
