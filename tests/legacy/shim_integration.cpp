@@ -101,7 +101,9 @@ TEST_F(ShimTest, WritesItsOwnPidAndRunsTheAgentInItsSession) {
   const auto session = live_processes_with(ScanKey::session, shim->pid());
   ASSERT_EQ(session.size(), 2u);
   EXPECT_TRUE(session[0].pid == agent || session[1].pid == agent);
-  EXPECT_NE(read_text(log_file()).find("got prompt: Work on Stream-A now"), std::string::npos);
+  EXPECT_TRUE(wait_for([&] {
+    return read_text(log_file()).find("got prompt: Work on Stream-A now") != std::string::npos;
+  }));
 }
 
 TEST_F(ShimTest, SigtermStopsTheAgentPromptlyAndRemovesThePidFile) {

@@ -101,6 +101,10 @@ class SpawnedProcess {
 
   int pid() const { return pid_; }
 
+  /// Do not kill the process group at the end: a test that leaves orphans
+  /// behind on purpose cleans them up itself.
+  void spare_group() { new_session_ = false; }
+
   /// The raw wait status once the process ended within `deadline`.
   std::optional<int> wait(std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
     wait_for(
