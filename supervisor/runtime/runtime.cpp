@@ -119,6 +119,8 @@ RunResult Runtime::run() {
   }
   boost::asio::post(io_, [this] { boot(); });
   io_.run();
+  db_watch_.reset();
+  signals_.reset();
   RunResult result;
   result.outcome = outcome_.value_or(core::TreeOutcome::shut_down);
   result.children = core_->status(now());
@@ -510,8 +512,8 @@ void Runtime::maybe_stop() {
   }
   stopped_ = true;
   timers_.cancel_all();
-  db_watch_.reset();
-  signals_.reset();
+  // The watchers go once run() has returned: this may run inside one of
+  // their own handlers.
   io_.stop();
 }
 
@@ -597,7 +599,10 @@ void Runtime::finish_reload() {
     }
   }
   const auto old_status = core_->status(now());
-  const auto old_specs = specs_;
+  // Kept alive until the comparisons below are done: specs_ points into it.
+  const core::SpecDocument old_document = std::move(options_.document);
+  std::map<std::string, const core::ChildSpec*> old_specs;
+  index_children(old_document.root.children, old_specs);
   timers_.cancel_all();
   options_.document = std::move(*pending_reload_);
   pending_reload_.reset();
