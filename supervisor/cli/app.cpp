@@ -8,6 +8,7 @@
 #include "supervisor/cli/logs_command.hpp"
 #include "supervisor/cli/spec_commands.hpp"
 #include "supervisor/cli/status_command.hpp"
+#include "supervisor/cli/up_command.hpp"
 
 namespace supervise::cli {
 
@@ -34,6 +35,7 @@ int run(int argc, char** argv) {
   app.name("supervise");
   app.require_subcommand(1);
   int exit_status = 0;
+  add_up_command(app, exit_status);
   add_spec_commands(app, exit_status);
   add_status_command(app, exit_status);
   add_control_commands(app, exit_status);

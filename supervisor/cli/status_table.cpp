@@ -182,9 +182,11 @@ std::string render_status_table(const status::StatusReport& report, bool color) 
       // bar is replaced by as many spaces as a bar takes columns.
       const std::string bar =
           child.tasks ? progress_bar(*child.tasks) : std::string(kBarWidth + 1 + 7, ' ');
-      out += fmt::format("  {}{:<10}{} {:<{}}  {:<{}}  {}  {}\n", color ? colour(child) : "",
-                         tag(child), reset, child.id, id_width, child.name, name_width, bar,
-                         details(child));
+      std::string line =
+          fmt::format("  {}{:<10}{} {:<{}}  {:<{}}  {}  {}", color ? colour(child) : "", tag(child),
+                      reset, child.id, id_width, child.name, name_width, bar, details(child));
+      line.erase(line.find_last_not_of(' ') + 1);
+      out += line + "\n";
     }
   }
   for (const auto& note : report.notes) {

@@ -117,8 +117,8 @@ int run_up(const UpOptions& options) {
 
   std::string error;
   auto logger = runtime::make_supervisor_logger(
-      layout.monitor_log,
-      options.console_log ? runtime::ConsoleLog::always : runtime::ConsoleLog::automatic, error);
+      layout.monitor_log, options.quiet ? runtime::ConsoleLog::never : runtime::ConsoleLog::always,
+      error);
   if (!logger) {
     std::cerr << "supervise up: cannot open the log " << layout.monitor_log.string() << ": "
               << error << "\n";
@@ -188,6 +188,8 @@ void add_up_command(CLI::App& app, int& exit_status) {
       ->check(CLI::ExistingFile);
   command->add_option("--initiative", options->initiative,
                       "Initiative id (default: the active initiative)");
+  command->add_flag("-q,--quiet", options->quiet,
+                    "No event lines on the console (monitor.log still has them)");
   command->add_flag("--stay", options->stay,
                     "Keep running after every child has ended, until SIGINT/SIGTERM");
   command->footer(

@@ -37,8 +37,8 @@ struct UpOptions {
   /// The shim and default prompt; empty: the ones beside the executable.
   std::filesystem::path shim;
   std::filesystem::path default_prompt;
-  /// Log to the console too even when stderr is not a terminal.
-  bool console_log = false;
+  /// No event lines on the console; the summary is still printed.
+  bool quiet = false;
 };
 
 /// Runs the tree until it has ended for good (or, with `stay`, until shut

@@ -117,7 +117,7 @@ std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLay
     status::ChildReport child;
     child.id = stream.id;
     child.name = stream.name;
-    child.tasks = status::TaskCounts{stream.progress.completed, stream.progress.total};
+    child.tasks.emplace(status::TaskCounts{stream.progress.completed, stream.progress.total});
     child.depth = depths.contains(stream.id) ? depths.at(stream.id) : 0;
     for (const auto& dependency : stream.dependencies) {
       if (!complete[dependency]) {

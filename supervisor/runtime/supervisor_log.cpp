@@ -58,7 +58,7 @@ std::shared_ptr<spdlog::logger> make_supervisor_logger(const std::filesystem::pa
     return nullptr;
   }
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  if (console == ConsoleLog::always || (console == ConsoleLog::automatic && terminal)) {
+  if (console == ConsoleLog::always) {
     auto stderr_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
         terminal ? spdlog::color_mode::automatic : spdlog::color_mode::never);
     stderr_sink->set_pattern("%H:%M:%S %^%-7l%$ %v");

@@ -3,8 +3,8 @@
 // The supervisor's log: every line to `<orchestrator>/logs/monitor.log` in
 // the legacy monitor's format, `[<local ISO time, microseconds>] [<LEVEL>]
 // <message>` with LEVEL one of INFO, WARNING, ERROR (DEBUG below info), so
-// the old tools and people reading that file see one format; and, on a
-// terminal only, a short coloured copy on stderr.
+// the old tools and people reading that file see one format; and a short
+// copy on stderr, coloured on a terminal only.
 
 #include <spdlog/logger.h>
 
@@ -15,9 +15,8 @@
 namespace supervise::runtime {
 
 enum class ConsoleLog {
-  automatic,  ///< coloured on stderr when stderr is a terminal, else none
-  never,
-  always,  ///< on stderr, coloured only on a terminal
+  never,   ///< the file only (`up --quiet`, tests)
+  always,  ///< on stderr too, coloured only on a terminal
 };
 
 /// The pattern of monitor.log lines (the `%*` flag prints the legacy level).

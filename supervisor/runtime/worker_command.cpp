@@ -81,7 +81,15 @@ PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting&
     }
   }
 
-  std::map<std::string, std::string> overrides(child.env.begin(), child.env.end());
+  // Who the worker is and where its tasks live, so an agent (or a wrapper
+  // around one) need not parse the prompt to find out. The spec's env wins.
+  std::map<std::string, std::string> overrides{{"SUPERVISE_STREAM_ID", child.id},
+                                               {"SUPERVISE_INITIATIVE_ID", setting.initiative_id},
+                                               {"SUPERVISE_TASKS_DB", layout.tasks_db.string()},
+                                               {"SUPERVISE_PROJECT_ROOT", layout.root.string()}};
+  for (const auto& [name, value] : child.env) {
+    overrides[name] = value;
+  }
   if (!setting.agent.empty()) {
     std::string error;
     const auto agent = agent_variable(setting.agent, error);
