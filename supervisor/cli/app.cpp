@@ -6,6 +6,7 @@
 
 #include "supervisor/cli/control_commands.hpp"
 #include "supervisor/cli/logs_command.hpp"
+#include "supervisor/cli/monitor_command.hpp"
 #include "supervisor/cli/spec_commands.hpp"
 #include "supervisor/cli/status_command.hpp"
 #include "supervisor/cli/up_command.hpp"
@@ -40,6 +41,7 @@ int run(int argc, char** argv) {
   add_status_command(app, exit_status);
   add_control_commands(app, exit_status);
   add_logs_command(app, exit_status);
+  add_monitor_command(app, exit_status);
 
   std::vector<std::string> arguments = normalise_arguments(argc, argv);
   std::reverse(arguments.begin(), arguments.end());  // CLI11 takes them reversed
