@@ -267,7 +267,7 @@ class Monitor {
     if (!old_pid) {
       return true;
     }
-    const SurvivorReport survivors = stop_survivors(*old_pid, options_.survivor_grace);
+    const SurvivorReport survivors = stop_survivors(*old_pid, id, options_.survivor_grace);
     if (!survivors.skipped.empty() || survivors.found.empty()) {
       return true;
     }

@@ -49,15 +49,21 @@ void signal_all(const std::vector<Target>& targets, int signal) {
 
 }  // namespace
 
-SurvivorReport stop_survivors(int old_shim_pid, std::chrono::milliseconds grace) {
+SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
+                              std::chrono::milliseconds grace) {
   SurvivorReport report;
   if (old_shim_pid < 2) {
     report.skipped = "no previous shim PID";
     return report;
   }
   if (const auto leader = read_process(old_shim_pid); leader && !leader->stat.has_ended()) {
-    report.skipped = "process " + std::to_string(old_shim_pid) + " is alive";
-    return report;
+    const bool our_old_shim = leader->uid == ::getuid() && leader->stat.session == old_shim_pid &&
+                              is_shim_for(leader->argv, stream_id);
+    if (!our_old_shim) {
+      report.skipped = "process " + std::to_string(old_shim_pid) +
+                       " is alive and is not the shim of " + std::string(stream_id);
+      return report;
+    }
   }
   std::vector<Target> ours;
   for (const ProcStat& stat : live_processes_with(ScanKey::session, old_shim_pid)) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace supervise::legacy {
@@ -26,8 +27,12 @@ struct SurvivorReport {
 /// to `grace` for them to end, then SIGKILL (and a short wait). Each signal
 /// goes only to a process that still has the start time it was found with,
 /// so a PID recycled meanwhile is never hit, and only to our own user's
-/// processes. Nothing is signalled when `old_shim_pid` itself is alive (the
-/// session then belongs to a live process: not what a dead shim left).
-SurvivorReport stop_survivors(int old_shim_pid, std::chrono::milliseconds grace);
+/// processes. When `old_shim_pid` itself is alive, its session is stopped
+/// (leader included) only if it is still the shim for `stream_id` (an old
+/// shim that lost its PID file, e.g. one waiting for an agent that ignored
+/// `orchestrate.py stop`); any other live process there is left alone
+/// (`skipped`).
+SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
+                              std::chrono::milliseconds grace);
 
 }  // namespace supervise::legacy

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/session_scan.hpp"
 #include "supervisor/legacy/survivors.hpp"
 #include "tests/legacy/spawned_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -56,7 +57,7 @@ struct DeadShim {
 TEST(StopSurvivors, StopsWhatAKilledShimLeftRunning) {
   DeadShim shim("sleep 600 & a=$!; sleep 600 & b=$!");
   ASSERT_EQ(shim.children.size(), 2u);
-  const SurvivorReport report = stop_survivors(shim.session, 5s);
+  const SurvivorReport report = stop_survivors(shim.session, "Stream-A", 5s);
   EXPECT_TRUE(report.all_stopped()) << report.skipped;
   std::vector<int> found = report.found;
   std::sort(found.begin(), found.end());
@@ -76,7 +77,7 @@ TEST(StopSurvivors, AgentIgnoringSigtermIsKilledAfterTheGrace) {
     return process && !process->argv.empty() && process->argv[0] == "sleep";
   }));
   const auto started = std::chrono::steady_clock::now();
-  const SurvivorReport report = stop_survivors(shim.session, 200ms);
+  const SurvivorReport report = stop_survivors(shim.session, "Stream-A", 200ms);
   EXPECT_TRUE(report.all_stopped());
   EXPECT_TRUE(gone(shim.children[0]));
   EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms);
@@ -85,7 +86,7 @@ TEST(StopSurvivors, AgentIgnoringSigtermIsKilledAfterTheGrace) {
 TEST(StopSurvivors, NothingLeftIsNothingToDo) {
   SpawnedProcess quick({"/bin/true"});
   ASSERT_TRUE(quick.wait());
-  const SurvivorReport report = stop_survivors(quick.pid(), 1s);
+  const SurvivorReport report = stop_survivors(quick.pid(), "Stream-A", 1s);
   EXPECT_TRUE(report.found.empty());
   EXPECT_TRUE(report.all_stopped());
 }
@@ -95,14 +96,30 @@ TEST(StopSurvivors, ALiveProcessUnderThatPidIsNeverTouched) {
   ASSERT_TRUE(wait_for([&] {
     return read_process(live.pid()) && read_process(live.pid())->stat.session == live.pid();
   }));
-  const SurvivorReport report = stop_survivors(live.pid(), 1s);
+  const SurvivorReport report = stop_survivors(live.pid(), "Stream-A", 1s);
   EXPECT_FALSE(report.skipped.empty());
   EXPECT_FALSE(gone(live.pid()));
 }
 
+TEST(StopSurvivors, ALiveOldShimOfTheStreamIsStoppedWithItsSession) {
+  TempDir dir;
+  const auto shim = dir / "worker-wrapper.sh";
+  std::ofstream(shim) << "#!/bin/bash\ntrap '' TERM\nsleep 600 &\nwait\n";
+  SpawnedProcess old_shim({"/bin/bash", shim.string(), "Stream-A"});
+  ASSERT_TRUE(
+      wait_for([&] { return live_processes_with(ScanKey::session, old_shim.pid()).size() == 2; }));
+  EXPECT_FALSE(stop_survivors(old_shim.pid(), "Stream-B", 1s).skipped.empty());
+  const SurvivorReport report = stop_survivors(old_shim.pid(), "Stream-A", 200ms);
+  EXPECT_TRUE(report.all_stopped()) << report.skipped;
+  EXPECT_EQ(report.found.size(), 2u);
+  EXPECT_TRUE(old_shim.wait(2s));
+  EXPECT_TRUE(
+      wait_for([&] { return live_processes_with(ScanKey::session, old_shim.pid()).empty(); }));
+}
+
 TEST(StopSurvivors, PidsBelowTwoAreSkipped) {
-  EXPECT_FALSE(stop_survivors(0, 1s).skipped.empty());
-  EXPECT_FALSE(stop_survivors(1, 1s).skipped.empty());
+  EXPECT_FALSE(stop_survivors(0, "Stream-A", 1s).skipped.empty());
+  EXPECT_FALSE(stop_survivors(1, "Stream-A", 1s).skipped.empty());
 }
 
 }  // namespace
