@@ -221,6 +221,21 @@ TEST_F(MonitorTest, SymlinkedPidFileIsReportedAndLeftAlone) {
   EXPECT_TRUE(fs::is_symlink(pid_file_of("Stream-A")));
 }
 
+TEST_F(MonitorTest, UnsafeStreamIdIsAWarningAndTouchesNoPathOutside) {
+  db->add_task({.id = "TASK-EVIL",
+                .prd_id = testing::kFourStreamPrd,
+                .metadata = testing::stream_metadata("../../evil")});
+  std::ofstream(layout.orchestrator_dir / "evil.pid") << "garbage";
+  started_once("Stream-A");
+  auto opts = options();
+  opts.auto_restart = true;
+  opts.max_restarts = 0;
+  EXPECT_EQ(run_monitor(opts), 1);
+  EXPECT_EQ(count_logged("WARNING Failed to get status for ../../evil: "), 1);
+  EXPECT_TRUE(logged("WARNING Found 1 dead worker(s): Stream-A"));
+  EXPECT_TRUE(fs::exists(layout.orchestrator_dir / "evil.pid"));
+}
+
 TEST_F(MonitorTest, ZombieIsNotRunning) {
   started_once("Stream-A");
   const pid_t child = ::fork();
