@@ -11,6 +11,7 @@
 #include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/session_scan.hpp"
 #include "supervisor/taskcopilot/project_layout.hpp"
+#include "tests/legacy/spawned_process.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -56,11 +57,7 @@ TEST(MonitorOnly, RestartsADeadWorkerThroughTheShippedShimIntoANewWorktree) {
   const PidFileRead pid_file = read_pid_file(*layout.pid_file("Stream-A"));
   struct SessionKiller {
     int session;
-    ~SessionKiller() {
-      for (const ProcStat& stat : live_processes_with(ScanKey::session, session)) {
-        ::kill(stat.pid, SIGKILL);
-      }
-    }
+    ~SessionKiller() { testing::kill_session(session); }
   } cleanup{pid_file.pid};
 
   EXPECT_EQ(result.exit_code, 1) << result.err;

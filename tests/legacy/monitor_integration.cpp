@@ -77,9 +77,7 @@ class MonitorTest : public ::testing::Test {
   void TearDown() override {
     ::unsetenv("SUPERVISE_AGENT");
     for (const int session : sessions) {
-      for (const ProcStat& stat : live_processes_with(ScanKey::session, session)) {
-        ::kill(stat.pid, SIGKILL);
-      }
+      testing::kill_session(session);
     }
   }
 

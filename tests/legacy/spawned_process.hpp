@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/legacy/session_scan.hpp"
 #include "tests/support/wait_for.hpp"
 
 extern char** environ;
@@ -136,5 +137,20 @@ class SpawnedProcess {
   bool new_session_ = true;
   std::optional<int> status_;
 };
+
+/// Kills everything in session `session` (a detached shim and what it
+/// started), again until nothing is left: a shim may fork its agent between
+/// one scan and the kill.
+inline void kill_session(int session) {
+  wait_for(
+      [&] {
+        const auto members = legacy::live_processes_with(legacy::ScanKey::session, session);
+        for (const auto& member : members) {
+          ::kill(member.pid, SIGKILL);
+        }
+        return members.empty();
+      },
+      std::chrono::seconds(5));
+}
 
 }  // namespace supervise::testing
