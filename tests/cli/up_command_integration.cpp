@@ -428,6 +428,85 @@ TEST_F(UpCommandTest, ALiveVerifiedWorkerIsAdoptedNotStartedTwice) {
   expect_grandchildren_gone();
 }
 
+TEST_F(UpCommandTest, AnAdoptedWorkerThatIsKilledIsReplacedByExactlyOneNewWorker) {
+  set_mode("Stream-A", "hang");
+  const auto work_dir = root_ / ".claude/worktrees/Stream-A";
+  ASSERT_EQ(std::system(("git -C '" + root_.string() + "' worktree add -q -b Stream-A '" +
+                         work_dir.string() + "'")
+                            .c_str()),
+            0);
+  const auto pid_file = root_ / ".claude/orchestrator/pids/Stream-A.pid";
+  const auto logs = root_ / ".claude/orchestrator/logs";
+  const pid_t outside = ::fork();
+  ASSERT_GE(outside, 0);
+  if (outside == 0) {
+    ::setsid();
+    for (const auto& [key, value] : env_) {
+      ::setenv(key.c_str(), value.c_str(), 1);
+    }
+    ::execl(options_.shim.c_str(), options_.shim.c_str(), "Stream-A", pid_file.c_str(),
+            logs.c_str(), work_dir.c_str(), supervise::testing::kFourStreamInitiative, "prompt",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_TRUE(wait_starts("Stream-A", 1));
+  ASSERT_EQ(wait_shim_pid("Stream-A"), outside);
+  const int first_agent = events_of("start", "Stream-A").front().pid;
+
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("Adopting running worker Stream-A") != std::string::npos;
+  })) << diagnostics(up);
+
+  // The next worker finishes the stream. kill -9 of the old shim orphans its
+  // agent (the legacy bug): supervise must stop it before starting another.
+  set_mode("Stream-A", "complete");
+  ASSERT_EQ(::kill(outside, SIGKILL), 0);
+  int raw = 0;
+  ASSERT_EQ(::waitpid(outside, &raw, 0), outside);  // our child: reap it as init would
+
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpAllDone) << diagnostics(up);
+  const auto starts = events_of("start", "Stream-A");
+  ASSERT_EQ(starts.size(), 2u) << diagnostics(up);
+  EXPECT_NE(starts[1].pid, first_agent);
+  EXPECT_TRUE(process_gone(first_agent)) << "the orphaned agent survived";
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, OrchestratorStatusSeesUpsWorkersAndItsStopIsNotUndone) {
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n");
+  set_mode("Stream-A", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+
+  // orchestrate.py status: the PID file holds an integer, kill(pid, 0)
+  // succeeds and `ps -p` finds it.
+  const auto pid_file = root_ / ".claude/orchestrator/pids/Stream-A.pid";
+  const int shim = wait_shim_pid("Stream-A");
+  ASSERT_GT(shim, 1);
+  EXPECT_EQ(std::stoi(slurp(pid_file)), shim);
+  EXPECT_EQ(::kill(shim, 0), 0);
+  EXPECT_EQ(std::system(("ps -p " + std::to_string(shim) + " > /dev/null").c_str()), 0);
+
+  // orchestrate.py stop: SIGTERM to that PID, then the file is deleted.
+  ASSERT_EQ(::kill(shim, SIGTERM), 0);
+  std::filesystem::remove(pid_file);
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
+  EXPECT_FALSE(std::filesystem::exists(pid_file));
+  expect_grandchildren_gone();
+}
+
 TEST_F(UpCommandTest, SighupReloadsTheSpecAndKeepsUnchangedChildrenRunning) {
   const std::string stream_a =
       "    - id: Stream-A\n"
