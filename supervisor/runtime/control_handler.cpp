@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 
 #include "supervisor/core/dependency_graph.hpp"
@@ -46,6 +47,26 @@ void collect_names(const std::vector<core::ChildSpec>& children,
 
 json error(const std::string& message) {
   return {{"ok", false}, {"error", message}};
+}
+
+/// Whether the core acts on `kind` for a child in `state`: start brings back
+/// an ended child, stop ends one that has not ended, restart needs a child
+/// that has started (an ended one is started again).
+bool command_applies(core::CommandKind kind, core::ChildState state) {
+  const bool ended = state == core::ChildState::stopped || state == core::ChildState::done ||
+                     state == core::ChildState::failed;
+  switch (kind) {
+    case core::CommandKind::start:
+      return ended;
+    case core::CommandKind::stop:
+      return !ended;
+    case core::CommandKind::restart:
+      return state != core::ChildState::waiting;
+    case core::CommandKind::shutdown:
+    case core::CommandKind::force:
+      return true;
+  }
+  return true;
 }
 
 }  // namespace
@@ -150,10 +171,18 @@ ControlServer::Handler make_control_handler(Runtime& runtime) {
     }
     const std::string child = request["child"].get<std::string>();
     const auto status = runtime.status();
-    const bool known = std::any_of(status.begin(), status.end(),
-                                   [&](const core::ChildStatus& s) { return s.id == child; });
-    if (!known) {
+    const auto found = std::find_if(status.begin(), status.end(),
+                                    [&](const core::ChildStatus& s) { return s.id == child; });
+    if (found == status.end()) {
       reply(error("no child '" + child + "' in this tree"));
+      return;
+    }
+    // The core ignores a command that does not apply to the child's state;
+    // say so rather than "accepted", so the operator is not left waiting.
+    if (!command_applies(kind->second, found->state)) {
+      reply({{"ok", true},
+             {"message", command + " " + child + ": nothing to do, it is " +
+                             std::string(core::to_string(found->state))}});
       return;
     }
     runtime.command(core::Command{kind->second, child});

@@ -397,6 +397,10 @@ TEST_F(ControlPlaneTest, StopEndsTheChildsProcessGroupAndKeepsItStoppedUntilStar
   EXPECT_TRUE(child["pid"].is_null());
   EXPECT_EQ(child["restarts"], 0) << "a stop is not a crash";
   EXPECT_TRUE(wait_for([&] { return !tree_of_alive(first); })) << "process group " << first;
+  const auto again = project_.run("stop", {"worker"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("stop worker: nothing to do, it is stopped"), std::string::npos)
+      << again.out;
 
   // Several restart delays later (another child's full restart cycle), it
   // is still stopped.
@@ -417,6 +421,11 @@ TEST_F(ControlPlaneTest, StopEndsTheChildsProcessGroupAndKeepsItStoppedUntilStar
   const int second = running_pid("worker", first);
   ASSERT_TRUE(second) << project_.diagnostics(*up_);
   EXPECT_TRUE(is_worker_of(second, "worker"));
+  const auto running = project_.run("start", {"worker"});
+  EXPECT_EQ(running.exit_code, 0) << running.err;
+  EXPECT_NE(running.out.find("start worker: nothing to do, it is running"), std::string::npos)
+      << running.out;
+  EXPECT_EQ(ControlPlaneProject::child_of(project_.live_status(), "worker")["pid"], second);
 }
 
 TEST_F(ControlPlaneTest, RestartGivesANewProcessResetsBackoffAndIsNotACrash) {
