@@ -10,6 +10,7 @@
 
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/runtime/exit_banner.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 
 namespace supervise::runtime {
@@ -266,8 +267,9 @@ void Runtime::adopt_running_workers() {
         const auto verdict = legacy::verify_worker(read.pid, id, read.mtime);
         if (verdict == legacy::WorkerVerdict::verified) {
           const int pid = read.pid;
-          auto adopted = ChildProcess::adopt(
-              io_, reaper_, pid, [this, id, pid](auto status) { on_exit(id, pid, status); });
+          auto adopted = ChildProcess::adopt(io_, reaper_, pid, [this, id, pid](auto status) {
+            on_exit(id, pid, adopted_exit_status(id, pid, status));
+          });
           if (adopted.process) {
             spdlog::info("Adopting running worker {} (PID: {})", id, pid);
             processes_[id] = std::move(adopted.process);
@@ -294,6 +296,23 @@ void Runtime::adopt_running_workers() {
         break;
     }
   }
+}
+
+core::ExitStatus Runtime::adopted_exit_status(const std::string& child, int pid,
+                                              core::ExitStatus status) const {
+  if (!status.is_unknown()) {
+    return status;
+  }
+  const auto log_file = options_.layout.log_file(child, options_.document.initiative_id);
+  if (!log_file) {
+    return status;
+  }
+  const auto from_log = exit_status_from_log(*log_file, pid);
+  if (!from_log.is_unknown()) {
+    spdlog::info("{}: adopted worker (PID {}) ended with {} (its exit banner)", child, pid,
+                 from_log.describe());
+  }
+  return from_log;
 }
 
 void Runtime::deliver(core::Event event) {

@@ -104,6 +104,10 @@ class Runtime {
   void state_changed(const core::StateChanged& change);
   void finished(core::TreeOutcome outcome);
   void on_exit(const std::string& child, int pid, core::ExitStatus status);
+  /// `status` of an adopted shim, or when unknown, the one its exit banner
+  /// in the stream log tells.
+  core::ExitStatus adopted_exit_status(const std::string& child, int pid,
+                                       core::ExitStatus status) const;
   void on_signal(int signal);
   void maybe_stop();
   void finish_reload();

@@ -148,6 +148,35 @@ class UpCommandTest : public ::testing::Test {
            monitor_log() + "\n--- events:\n" + slurp(agent_dir_ / "events");
   }
 
+  /// Starts the shipped shim for `stream` as someone else would (the old
+  /// orchestrator): a child of the test in a session of its own. Returns its
+  /// PID (the test must reap it).
+  pid_t start_outside_shim(const std::string& stream, const std::filesystem::path& work_dir) {
+    const auto pid_file = root_ / ".claude/orchestrator/pids" / (stream + ".pid");
+    const auto logs = root_ / ".claude/orchestrator/logs";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setsid();
+      for (const auto& [key, value] : env_) {
+        ::setenv(key.c_str(), value.c_str(), 1);
+      }
+      ::execl(options_.shim.c_str(), options_.shim.c_str(), stream.c_str(), pid_file.c_str(),
+              logs.c_str(), work_dir.c_str(), supervise::testing::kFourStreamInitiative, "prompt",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return pid;
+  }
+
+  /// A git worktree for `stream`, as up would create it.
+  std::filesystem::path add_worktree(const std::string& stream) {
+    const auto work_dir = root_ / ".claude/worktrees" / stream;
+    const auto command = "git -C '" + root_.string() + "' worktree add -q -b " + stream + " '" +
+                         work_dir.string() + "'";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    return work_dir;
+  }
+
   /// The agents' own children (written by mode hang) are all gone.
   void expect_grandchildren_gone() const {
     for (const auto& entry : std::filesystem::directory_iterator(agent_dir_)) {
@@ -388,21 +417,9 @@ TEST_F(UpCommandTest, ALiveVerifiedWorkerIsAdoptedNotStartedTwice) {
                          work_dir.string() + "'")
                             .c_str()),
             0);
-  const auto pid_file = root_ / ".claude/orchestrator/pids/Stream-A.pid";
-  const auto logs = root_ / ".claude/orchestrator/logs";
   // A shim started by someone else (the old orchestrator), in a session of its own.
-  const pid_t outside = ::fork();
-  ASSERT_GE(outside, 0);
-  if (outside == 0) {
-    ::setsid();
-    for (const auto& [key, value] : env_) {
-      ::setenv(key.c_str(), value.c_str(), 1);
-    }
-    ::execl(options_.shim.c_str(), options_.shim.c_str(), "Stream-A", pid_file.c_str(),
-            logs.c_str(), work_dir.c_str(), supervise::testing::kFourStreamInitiative, "prompt",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t outside = start_outside_shim("Stream-A", work_dir);
+  ASSERT_GT(outside, 0);
   ASSERT_TRUE(wait_starts("Stream-A", 1));
   ASSERT_EQ(wait_shim_pid("Stream-A"), outside);
 
@@ -435,20 +452,8 @@ TEST_F(UpCommandTest, AnAdoptedWorkerThatIsKilledIsReplacedByExactlyOneNewWorker
                          work_dir.string() + "'")
                             .c_str()),
             0);
-  const auto pid_file = root_ / ".claude/orchestrator/pids/Stream-A.pid";
-  const auto logs = root_ / ".claude/orchestrator/logs";
-  const pid_t outside = ::fork();
-  ASSERT_GE(outside, 0);
-  if (outside == 0) {
-    ::setsid();
-    for (const auto& [key, value] : env_) {
-      ::setenv(key.c_str(), value.c_str(), 1);
-    }
-    ::execl(options_.shim.c_str(), options_.shim.c_str(), "Stream-A", pid_file.c_str(),
-            logs.c_str(), work_dir.c_str(), supervise::testing::kFourStreamInitiative, "prompt",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t outside = start_outside_shim("Stream-A", work_dir);
+  ASSERT_GT(outside, 0);
   ASSERT_TRUE(wait_starts("Stream-A", 1));
   ASSERT_EQ(wait_shim_pid("Stream-A"), outside);
   const int first_agent = events_of("start", "Stream-A").front().pid;
@@ -476,6 +481,41 @@ TEST_F(UpCommandTest, AnAdoptedWorkerThatIsKilledIsReplacedByExactlyOneNewWorker
   ASSERT_EQ(starts.size(), 2u) << diagnostics(up);
   EXPECT_NE(starts[1].pid, first_agent);
   EXPECT_TRUE(process_gone(first_agent)) << "the orphaned agent survived";
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, AnAdoptedWorkerStoppedWithSigtermFromOutsideIsNotRestarted) {
+  set_mode("Stream-A", "hang");
+  const auto work_dir = add_worktree("Stream-A");
+  const pid_t outside = start_outside_shim("Stream-A", work_dir);
+  ASSERT_GT(outside, 0);
+  ASSERT_TRUE(wait_starts("Stream-A", 1));
+  ASSERT_EQ(wait_shim_pid("Stream-A"), outside);
+
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("Adopting running worker Stream-A") != std::string::npos;
+  })) << diagnostics(up);
+
+  // orchestrate.py stop: SIGTERM to the PID in the file. The shim exits
+  // 128+15; up did not start it, so only its exit banner says so.
+  ASSERT_EQ(::kill(outside, SIGTERM), 0);
+  int raw = 0;
+  ASSERT_EQ(::waitpid(outside, &raw, 0), outside);
+  ASSERT_TRUE(WIFEXITED(raw));
+  ASSERT_EQ(WEXITSTATUS(raw), 128 + SIGTERM);
+
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
+  EXPECT_NE(monitor_log().find("Stream-A: adopted -> stopped (stopped_externally)"),
+            std::string::npos)
+      << diagnostics(up);
   expect_grandchildren_gone();
 }
 

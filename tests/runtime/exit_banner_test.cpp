@@ -1,0 +1,78 @@
+#include "supervisor/runtime/exit_banner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace supervise::runtime {
+namespace {
+
+std::string start_banner(int pid) {
+  return "========================================\n"
+         "Worker started: 2026-01-13T10:30:30+00:00\n"
+         "Stream: Stream-A\n"
+         "Initiative: init-1\n"
+         "PID: " +
+         std::to_string(pid) +
+         "\n"
+         "Work dir: /w\n"
+         "Log file: /l\n"
+         "========================================\n";
+}
+
+std::string exit_banner(int code) {
+  return "========================================\n"
+         "Worker exited: 2026-01-13T10:31:30+00:00\n"
+         "Stream: Stream-A\n"
+         "Exit code: " +
+         std::to_string(code) +
+         "\n"
+         "========================================\n";
+}
+
+TEST(ExitBannerTest, TheExitCodeAfterTheShimsStartBannerIsRead) {
+  const auto log = start_banner(100) + "agent output\n" + exit_banner(143);
+  EXPECT_EQ(exit_code_after_start_banner(log, 100), 143);
+}
+
+TEST(ExitBannerTest, TheLastStartBannerWithThePidCountsNotAnEarlierRun) {
+  const auto log = start_banner(100) + exit_banner(0) + start_banner(200) + exit_banner(1) +
+                   start_banner(100) + exit_banner(143);
+  EXPECT_EQ(exit_code_after_start_banner(log, 100), 143);
+  EXPECT_EQ(exit_code_after_start_banner(log, 200), std::nullopt)
+      << "another shim started after 200's exit banner; 200 did not end last";
+}
+
+TEST(ExitBannerTest, NoExitBannerYetOrAnotherShimStartedInBetweenIsUnknown) {
+  EXPECT_EQ(exit_code_after_start_banner(start_banner(100) + "output\n", 100), std::nullopt);
+  EXPECT_EQ(
+      exit_code_after_start_banner(start_banner(100) + start_banner(200) + exit_banner(0), 100),
+      std::nullopt);
+  EXPECT_EQ(exit_code_after_start_banner(start_banner(1000) + exit_banner(0), 100), std::nullopt);
+}
+
+TEST(ExitBannerTest, TheFirstOfTwoExitBannersCounts) {
+  // The old shim wrote a second exit banner when its agent finally ended.
+  const auto log = start_banner(100) + exit_banner(143) + exit_banner(0);
+  EXPECT_EQ(exit_code_after_start_banner(log, 100), 143);
+}
+
+TEST(ExitBannerTest, AgentOutputThatLooksLikeAFieldFarFromABannerIsIgnored) {
+  std::string log = start_banner(100) + exit_banner(143);
+  log = "Worker exited: x\n" + std::string(20, '\n') + "Exit code: 7\n" + log;
+  EXPECT_EQ(exit_code_after_start_banner(log, 100), 143);
+  EXPECT_EQ(exit_code_after_start_banner(start_banner(100) + "Exit code: 9\n", 100), std::nullopt);
+}
+
+TEST(ExitBannerTest, AnUnreadableOrUnmatchedLogGivesAnUnknownStatus) {
+  supervise::testing::TempDir dir;
+  EXPECT_TRUE(exit_status_from_log(dir.path() / "missing.log", 100).is_unknown());
+  std::ofstream(dir.path() / "w.log") << start_banner(100) << exit_banner(143);
+  EXPECT_EQ(exit_status_from_log(dir.path() / "w.log", 100), core::ExitStatus::exited(143));
+  EXPECT_TRUE(exit_status_from_log(dir.path() / "w.log", 101).is_unknown());
+}
+
+}  // namespace
+}  // namespace supervise::runtime
