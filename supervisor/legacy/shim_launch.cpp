@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -143,6 +146,14 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
   }
   envp.push_back(nullptr);
   const std::string cwd = launch.working_dir.string();
+  // The fallback bound for marking inherited descriptors close-on-exec when
+  // close_range is unavailable; read here because getrlimit is not on the
+  // async-signal-safe list.
+  rlimit files{};
+  const int descriptor_bound =
+      ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+          ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20))
+          : 65536;
 
   // Two pipes: the middle process sends the shim's PID on one; the shim
   // sends an errno on the other if exec fails. Exec closes the shim's end
@@ -182,6 +193,18 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
         ::dup2(null_fd, 0);
         ::dup2(null_fd, 1);
         ::dup2(null_fd, 2);
+        if (null_fd > 2) {
+          ::close(null_fd);
+        }
+      }
+      // Nothing of ours may reach the shim and the agent it leaves running
+      // (log files, sockets, the journal): every descriptor above 2 closes at
+      // exec. Close-on-exec rather than closed now, because exec_pipe[1] must
+      // stay open to report a failed exec.
+      if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        for (int fd = 3; fd < descriptor_bound; ++fd) {
+          ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
       }
       int error = 0;
       if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {

@@ -34,7 +34,8 @@ struct LaunchResult {
 /// bit runs too) detached: its own session (setsid: session id = its PID, so
 /// that whatever it leaves behind can be found), re-parented to init at once
 /// (double fork: we never leave a zombie, in daemon mode neither), stdin,
-/// stdout and stderr on /dev/null, no blocked signals. `ok` means bash was
+/// stdout and stderr on /dev/null, no other descriptor of ours (all above 2
+/// close at exec), no blocked signals. `ok` means bash was
 /// executed; whether the shim got going is for wait_for_shim_start.
 LaunchResult launch_detached_shim(const ShimLaunch& launch);
 

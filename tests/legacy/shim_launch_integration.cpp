@@ -1,8 +1,10 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
@@ -62,6 +64,38 @@ TEST(LaunchDetachedShim, RunsInItsOwnSessionReparentedAwayFromUs) {
   std::string line;
   std::getline(seen, line);
   EXPECT_EQ(line, "from-launch the prompt");
+}
+
+/// The descriptors a process holds, by number.
+std::set<int> open_descriptors(int pid) {
+  std::set<int> numbers;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error)) {
+    numbers.insert(std::stoi(entry.path().filename().string()));
+  }
+  return numbers;
+}
+
+TEST(LaunchDetachedShim, ShimInheritsNoDescriptorBeyondTheStandardThree) {
+  TempDir dir;
+  // A descriptor of ours without close-on-exec, like spdlog's log file.
+  const int leaked = ::open((dir / "ours.log").c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(leaked, 3);
+  // `exec sleep`: what remains open is what the shim inherited, not what bash
+  // opened for itself.
+  const auto shim = script(dir, "printf '%s\\n' $$ > \"$2\"\nexec sleep 600");
+  const LaunchResult launched = launch_detached_shim(launch_of(dir, shim));
+  ::close(leaked);
+  ASSERT_TRUE(launched.ok) << launched.error;
+  SessionGuard guard{launched.pid};
+  ASSERT_EQ(wait_for_shim_start(launched.pid, dir / "Stream-A.pid", dir / "log", 0, 10s),
+            ShimStart::pid_file_written);
+  ASSERT_TRUE(wait_for([&] {
+    const auto process = read_process(launched.pid);
+    return process && process->argv.size() == 2 && process->argv[0] == "sleep";
+  })) << "the shim never exec'ed sleep";
+  EXPECT_EQ(open_descriptors(launched.pid), (std::set<int>{0, 1, 2}));
 }
 
 TEST(LaunchDetachedShim, ShimThatEndsAtOnceAfterItsBannerCountsAsStarted) {
