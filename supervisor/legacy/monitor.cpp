@@ -15,7 +15,9 @@
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/restart_counts.hpp"
+#include "supervisor/legacy/shim_banner.hpp"
 #include "supervisor/legacy/shim_launch.hpp"
+#include "supervisor/legacy/supervisor_lock_probe.hpp"
 #include "supervisor/legacy/survivors.hpp"
 #include "supervisor/taskcopilot/prompt.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
@@ -130,6 +132,9 @@ class Monitor {
       log_.info("Auto-restart disabled. Use --auto-restart to enable.");
       return static_cast<int>(dead.size());
     }
+    if (!restarts_are_ours()) {
+      return static_cast<int>(dead.size());
+    }
     for (const Stream* stream : dead) {
       try {
         restart(initiative_id, *stream);
@@ -147,6 +152,26 @@ class Monitor {
     }
     announced_ = initiative.id;
     log_.info("Monitoring initiative: " + initiative.name.value_or("Unnamed Initiative"));
+  }
+
+  /// False when a running `supervise up` owns the project (or that cannot be
+  /// told): its workers in backoff, stopped or failed have no PID file and
+  /// look dead here, and a restart beside it would double an agent or undo a
+  /// `supervise stop`. Asked right before restarting, not once per run: up
+  /// may start or end while a daemon monitor runs.
+  bool restarts_are_ours() {
+    const SupervisorLockProbe supervisor = probe_supervisor_lock(layout_.supervisor_pid_file);
+    if (!supervisor.error.empty()) {
+      log_.warning("Not restarting: cannot tell whether supervise up runs: " + supervisor.error);
+      return false;
+    }
+    if (!supervisor.held) {
+      return true;
+    }
+    log_.warning(fmt::format(
+        "supervise up ({}) supervises this project; restarts are left to it",
+        supervisor.pid ? fmt::format("PID {}", *supervisor.pid) : std::string("PID unknown")));
+    return false;
   }
 
   /// Running means a PID file naming our live, verified shim for the stream.
@@ -171,8 +196,8 @@ class Monitor {
       case PidFileState::garbage:
         break;
       case PidFileState::valid:
-        last_pid_[stream_id] = read.pid;
-        if (verify_worker(read.pid, stream_id, read.mtime) == WorkerVerdict::verified) {
+        last_shim_[stream_id] = {read.pid, read.mtime};
+        if (verify_worker(read.pid, stream_id, read.mtime, *path) == WorkerVerdict::verified) {
           probe.running = true;
           return probe;
         }
@@ -203,7 +228,7 @@ class Monitor {
                                  .message));
       return;
     }
-    if (!stop_what_the_old_worker_left(id, *log_file)) {
+    if (!stop_what_the_old_worker_left(id, *log_file, *work_dir)) {
       return;
     }
     const int attempt = counts_.add_restart(initiative_id, id);
@@ -228,12 +253,15 @@ class Monitor {
     const fs::path shim =
         fs::is_regular_file(layout_.shim, shim_error) ? layout_.shim : options_.fallback_shim;
     const std::uintmax_t log_offset = size_of(*log_file).value_or(0);
+    const auto launched_at = WallClock::now();
     const LaunchResult launched = launch_detached_shim(ShimLaunch{
         .shim = shim,
         .arguments = {id, pid_file->string(), layout_.logs_dir.string(), work_dir->string(),
                       initiative_id, prompt},
         .working_dir = layout_.root,
-        .environment = {},
+        // Marks everything the shim starts as this stream's, for finding
+        // what it leaves behind if it is killed.
+        .environment = {{"SUPERVISE_STREAM_ID", id}},
     });
     if (!launched.ok) {
       log_.error(fmt::format("Failed to restart worker {} - {}", id, launched.error));
@@ -244,7 +272,7 @@ class Monitor {
     switch (started) {
       case ShimStart::pid_file_written:
       case ShimStart::ran_and_ended:
-        last_pid_[id] = launched.pid;
+        last_shim_[id] = {launched.pid, launched_at};
         log_.success(fmt::format("Worker {} restarted (PID: {})", id, launched.pid));
         return;
       case ShimStart::failed:
@@ -255,19 +283,35 @@ class Monitor {
   }
 
   /// Stops what the previous shim of the stream left running (found by its
-  /// session id, which is the shim's PID). False: something is left that we
-  /// cannot stop, so the restart is skipped rather than doubling the agent.
-  bool stop_what_the_old_worker_left(const std::string& id, const fs::path& log_file) {
-    std::optional<int> old_pid;
-    if (const auto found = last_pid_.find(id); found != last_pid_.end()) {
-      old_pid = found->second;
-    } else {
-      old_pid = last_banner_pid(log_file);
+  /// session id, which is the shim's PID, and narrowed to what started in
+  /// its lifetime and carries the stream's mark: survivors.hpp). False:
+  /// something is left that we cannot stop, so the restart is skipped rather
+  /// than doubling the agent.
+  bool stop_what_the_old_worker_left(const std::string& id, const fs::path& log_file,
+                                     const fs::path& work_dir) {
+    SurvivorScope scope{
+        .shim_started = std::nullopt, .shim_ended = std::nullopt, .work_dir = work_dir};
+    int old_pid = 0;
+    if (const auto found = last_shim_.find(id); found != last_shim_.end()) {
+      old_pid = found->second.pid;
+      scope.shim_started = found->second.started;
+      if (const auto run = find_shim_run(log_file, old_pid); run && run->exited) {
+        scope.shim_ended = run->ended;
+      }
+    } else if (const auto run = find_shim_run(log_file)) {
+      old_pid = run->pid;
+      scope.shim_started = run->started;
+      scope.shim_ended = run->ended;
+      if (!run->started) {
+        // Without its start time nothing tells a days-old banner's session
+        // from a later one that reused the number.
+        return true;
+      }
     }
-    if (!old_pid) {
+    if (old_pid == 0) {
       return true;
     }
-    const SurvivorReport survivors = stop_survivors(*old_pid, id, options_.survivor_grace);
+    const SurvivorReport survivors = stop_survivors(old_pid, id, options_.survivor_grace, scope);
     if (!survivors.skipped.empty() || survivors.found.empty()) {
       return true;
     }
@@ -275,13 +319,13 @@ class Monitor {
       log_.error(fmt::format(
           "Worker {}: {} process(es) of its previous shim (session {}) could not be stopped; "
           "not restarting",
-          id, survivors.remaining.size(), *old_pid));
+          id, survivors.remaining.size(), old_pid));
       return false;
     }
     log_.warning(
         fmt::format("Worker {}: stopped {} process(es) left by its previous shim "
                     "(session {})",
-                    id, survivors.found.size(), *old_pid));
+                    id, survivors.found.size(), old_pid));
     return true;
   }
 
@@ -302,9 +346,14 @@ class Monitor {
   MonitorLog& log_;
   RestartCounts& counts_;
   std::optional<std::string> announced_;
-  /// The last PID seen in each stream's PID file (or started by us): the
-  /// session id of what a dead shim may have left running.
-  std::map<std::string, int> last_pid_;
+  struct ShimSeen {
+    int pid = 0;
+    /// When it had started, at the latest (PID file mtime, or our launch).
+    WallClock::time_point started;
+  };
+  /// The last shim seen in each stream's PID file (or started by us): its
+  /// PID is the session id of what it may have left running.
+  std::map<std::string, ShimSeen> last_shim_;
 };
 
 /// SIGINT/SIGTERM blocked for the life of the object and taken with

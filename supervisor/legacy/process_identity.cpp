@@ -232,8 +232,30 @@ std::chrono::nanoseconds start_tolerance(WallClock::time_point pid_file_mtime) {
   return kStartTolerance;
 }
 
+namespace {
+
+/// The shim for `stream_id` whose PID-file argument is `pid_file`, leading
+/// its own session: it wrote that file, whatever the clocks say.
+bool is_session_leading_shim_of(const ProcessInfo& process, std::string_view stream_id,
+                                const std::filesystem::path& pid_file) {
+  if (pid_file.empty() || process.stat.session != process.stat.pid ||
+      !is_shim_for(process.argv, stream_id)) {
+    return false;
+  }
+  for (std::size_t i = 0; i + 2 < process.argv.size(); ++i) {
+    if (basename_of(process.argv[i]) == kShimName) {
+      return std::filesystem::path(process.argv[i + 2]).lexically_normal() ==
+             pid_file.lexically_normal();
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 WorkerVerdict judge_worker(const ProcessInfo& process, uid_t our_uid, std::string_view stream_id,
-                           WallClock::time_point pid_file_mtime) {
+                           WallClock::time_point pid_file_mtime,
+                           const std::filesystem::path& pid_file) {
   if (process.stat.has_ended()) {
     return WorkerVerdict::zombie;
   }
@@ -242,7 +264,10 @@ WorkerVerdict judge_worker(const ProcessInfo& process, uid_t our_uid, std::strin
   }
   // The start time is checked before the command line: for a recycled PID
   // both fail, and "recycled" names the cause.
-  if (process.start_time > pid_file_mtime + start_tolerance(pid_file_mtime)) {
+  const auto tolerance = is_session_leading_shim_of(process, stream_id, pid_file)
+                             ? std::chrono::nanoseconds(kWallClockStepTolerance)
+                             : start_tolerance(pid_file_mtime);
+  if (process.start_time > pid_file_mtime + tolerance) {
     return WorkerVerdict::recycled;
   }
   if (!is_shim_for(process.argv, stream_id)) {
@@ -267,7 +292,8 @@ std::optional<WorkerVerdict> probe(int pid) {
 }  // namespace
 
 WorkerVerdict verify_worker(int pid, std::string_view stream_id,
-                            WallClock::time_point pid_file_mtime) {
+                            WallClock::time_point pid_file_mtime,
+                            const std::filesystem::path& pid_file) {
   if (const auto early = probe(pid)) {
     return *early;
   }
@@ -275,7 +301,7 @@ WorkerVerdict verify_worker(int pid, std::string_view stream_id,
   if (!process) {
     return WorkerVerdict::no_such_process;
   }
-  return judge_worker(*process, ::getuid(), stream_id, pid_file_mtime);
+  return judge_worker(*process, ::getuid(), stream_id, pid_file_mtime, pid_file);
 }
 
 WorkerVerdict verify_process(int pid, std::uint64_t expected_start_ticks) {

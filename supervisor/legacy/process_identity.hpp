@@ -95,14 +95,37 @@ bool is_shim_for(const std::vector<std::string>& argv, std::string_view stream_i
 /// truncates the mtime by up to that much: 2 s then.
 std::chrono::nanoseconds start_tolerance(WallClock::time_point pid_file_mtime);
 
-/// The pure rule behind verify_worker, for a process that exists.
-WorkerVerdict judge_worker(const ProcessInfo& process, uid_t our_uid, std::string_view stream_id,
-                           WallClock::time_point pid_file_mtime);
+/// How much later than its PID file's mtime a process may appear to have
+/// started when it proves by itself that it wrote that file (see
+/// judge_worker). A process's wall-clock start is derived from its boot-time
+/// start and the wall clock of *now*, so a wall-clock step forward after the
+/// shim wrote its file (NTP, a VM resumed from a snapshot, a manual `date`)
+/// makes the shim appear to have started after its own file by the size of
+/// the step. Steps larger than a day are not covered.
+inline constexpr std::chrono::hours kWallClockStepTolerance{24};
 
-/// Is `pid` (from the PID file of `stream_id`, modified at `pid_file_mtime`)
-/// our live shim for that stream? Never signals anything but signal 0.
+/// The pure rule behind verify_worker, for a process that exists.
+///
+/// Recycled-PID rule: a process that started later than the PID file was
+/// written (beyond start_tolerance) did not write it. Decision for wall-clock
+/// steps: when `pid_file` is given and the process is the shim for
+/// `stream_id` whose PID-file argument names that same file, AND it leads its
+/// own session (session id = PID, as every shim is started), a start up to
+/// kWallClockStepTolerance after the mtime still counts as the writer: a
+/// recycled PID would have to land on another shim of the same stream
+/// writing the same file, which would have rewritten the file (and its
+/// mtime) itself. Without `pid_file`, or for any other process, the strict
+/// tolerance applies.
+WorkerVerdict judge_worker(const ProcessInfo& process, uid_t our_uid, std::string_view stream_id,
+                           WallClock::time_point pid_file_mtime,
+                           const std::filesystem::path& pid_file = {});
+
+/// Is `pid` (from the PID file `pid_file` of `stream_id`, modified at
+/// `pid_file_mtime`) our live shim for that stream? Never signals anything
+/// but signal 0. Pass `pid_file` to get judge_worker's wall-clock-step rule.
 WorkerVerdict verify_worker(int pid, std::string_view stream_id,
-                            WallClock::time_point pid_file_mtime);
+                            WallClock::time_point pid_file_mtime,
+                            const std::filesystem::path& pid_file = {});
 
 /// Is `pid` still the process we spawned, which started at `expected_start_ticks`
 /// (read from /proc right after the spawn)? `recycled` when the start differs.

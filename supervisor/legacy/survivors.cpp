@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
+#include <system_error>
 #include <thread>
 
 #include "supervisor/legacy/process_identity.hpp"
@@ -47,15 +50,70 @@ void signal_all(const std::vector<Target>& targets, int signal) {
   }
 }
 
+/// Whether `path` is `dir` or lies below it, component by component (so
+/// `/w/Stream-AB` is not under `/w/Stream-A`).
+bool is_at_or_under(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  auto inner = path.begin();
+  for (auto outer = dir.begin(); outer != dir.end(); ++outer) {
+    if (outer->empty()) {
+      continue;  // the trailing "" of a path ending in '/'
+    }
+    if (inner == path.end() || *inner != *outer) {
+      return false;
+    }
+    ++inner;
+  }
+  return true;
+}
+
+std::filesystem::path read_cwd(int pid) {
+  std::error_code error;
+  auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", error);
+  return error ? std::filesystem::path() : cwd;
+}
+
 }  // namespace
 
+std::vector<std::string> read_environment(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  if (!in) {
+    return {};
+  }
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_cmdline(content);
+}
+
+bool is_survivor_of(WallClock::time_point process_start,
+                    const std::vector<std::string>& environment, const std::filesystem::path& cwd,
+                    std::string_view stream_id, const SurvivorScope& scope) {
+  if (scope.shim_started && process_start < *scope.shim_started - kSurvivorTimeSlack) {
+    return false;
+  }
+  if (scope.shim_ended && process_start > *scope.shim_ended + kSurvivorTimeSlack) {
+    return false;
+  }
+  const std::string mark = "SUPERVISE_STREAM_ID=" + std::string(stream_id);
+  for (const std::string& entry : environment) {
+    if (entry == mark) {
+      return true;
+    }
+  }
+  if (scope.work_dir.empty() || cwd.empty() || !cwd.is_absolute()) {
+    return false;
+  }
+  std::error_code error;
+  const auto work_dir = std::filesystem::weakly_canonical(scope.work_dir, error);
+  return !error && is_at_or_under(cwd, work_dir);
+}
+
 SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
-                              std::chrono::milliseconds grace) {
+                              std::chrono::milliseconds grace, const SurvivorScope& scope) {
   SurvivorReport report;
   if (old_shim_pid < 2) {
     report.skipped = "no previous shim PID";
     return report;
   }
+  bool leader_vouches = false;
   if (const auto leader = read_process(old_shim_pid); leader && !leader->stat.has_ended()) {
     const bool our_old_shim = leader->uid == ::getuid() && leader->stat.session == old_shim_pid &&
                               is_shim_for(leader->argv, stream_id);
@@ -64,17 +122,23 @@ SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
                        " is alive and is not the shim of " + std::string(stream_id);
       return report;
     }
+    leader_vouches = true;
   }
   std::vector<Target> ours;
   for (const ProcStat& stat : live_processes_with(ScanKey::session, old_shim_pid)) {
     if (stat.pid == ::getpid()) {
       continue;
     }
-    report.found.push_back(stat.pid);
     const auto process = read_process(stat.pid);
-    if (!process || process->stat.has_ended()) {
+    if (!process || process->stat.has_ended() || process->stat.start_ticks != stat.start_ticks) {
       continue;
     }
+    if (!leader_vouches && !is_survivor_of(process->start_time, read_environment(stat.pid),
+                                           read_cwd(stat.pid), stream_id, scope)) {
+      report.ignored.push_back(stat.pid);
+      continue;
+    }
+    report.found.push_back(stat.pid);
     if (process->uid != ::getuid()) {
       report.remaining.push_back(stat.pid);  // not ours to signal
       continue;

@@ -2,9 +2,11 @@
 // four-stream fixture project, real PID files and real processes: the
 // shipped shim with a stand-in agent (SUPERVISE_AGENT).
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -267,12 +269,50 @@ TEST_F(MonitorTest, RecycledPidIsNotRunningAndIsNeverSignalled) {
   ASSERT_EQ(::utimensat(AT_FDCWD, pid_file_of("Stream-A").c_str(), times, 0), 0);
   auto opts = options();
   opts.auto_restart = true;
-  opts.max_restarts = 0;
+  opts.max_restarts = 1;  // the restart path, which looks for survivors, runs
   EXPECT_EQ(run_monitor(opts), 1);
   EXPECT_TRUE(logged("WARNING Found 1 dead worker(s): Stream-A"));
-  EXPECT_TRUE(logged("ERROR Worker Stream-A has reached max restart limit (0)"));
-  EXPECT_FALSE(fs::exists(pid_file_of("Stream-A")));
+  EXPECT_TRUE(logged("INFO Restarting worker Stream-A (attempt 1/1)"));
+  const PidFileRead restarted = read_pid_file(pid_file_of("Stream-A"));
+  ASSERT_EQ(restarted.state, PidFileState::valid);
+  sessions.push_back(restarted.pid);
+  EXPECT_NE(restarted.pid, unrelated.pid());
   EXPECT_FALSE(gone(unrelated.pid()));
+  EXPECT_EQ(count_logged("WARNING Worker Stream-A: stopped"), 0);
+}
+
+TEST_F(MonitorTest, RunningSupervisorKeepsTheRestartsAndTheReport) {
+  started_once("Stream-A");
+  // What `supervise up` holds for its whole life: supervise.pid, flocked,
+  // naming its PID.
+  std::ofstream(layout.supervisor_pid_file) << ::getpid() << "\n";
+  const int lock = ::open(layout.supervisor_pid_file.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
+  auto opts = options();
+  opts.auto_restart = true;
+  EXPECT_EQ(run_monitor(opts), 1);
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "INFO Monitoring initiative: Four streams",
+                            "WARNING Found 1 dead worker(s): Stream-A",
+                            "WARNING supervise up (PID " + std::to_string(::getpid()) +
+                                ") supervises this project; restarts are left to it",
+                        }));
+  EXPECT_FALSE(fs::exists(pid_file_of("Stream-A")));
+  EXPECT_EQ(counts.count(testing::kFourStreamInitiative, "Stream-A"), 0);
+  // The probe neither removed nor rewrote the lock file.
+  std::ifstream content(layout.supervisor_pid_file);
+  int named = 0;
+  content >> named;
+  EXPECT_EQ(named, ::getpid());
+
+  // Once that supervisor is gone (its lock released), restarts are ours again.
+  ::close(lock);
+  EXPECT_EQ(run_monitor(opts), 1);
+  EXPECT_EQ(count_logged("INFO Restarting worker Stream-A (attempt 1/2)"), 1);
+  const PidFileRead restarted = read_pid_file(pid_file_of("Stream-A"));
+  ASSERT_EQ(restarted.state, PidFileState::valid);
+  sessions.push_back(restarted.pid);
 }
 
 TEST_F(MonitorTest, AutoRestartRestartsOnceThenLogsTheLimit) {
@@ -330,6 +370,44 @@ TEST_F(MonitorTest, RestartStopsTheAgentAKilledShimLeftBehind) {
   sessions.push_back(restarted.pid);
   EXPECT_TRUE(
       logged("SUCCESS Worker Stream-A restarted (PID: " + std::to_string(restarted.pid) + ")"));
+}
+
+TEST_F(MonitorTest, UnrelatedProcessInTheSessionOfAnOldBannerPidIsNeverSignalled) {
+  // A nohup job whose leader reused the PID of a days-old banner and ended,
+  // leaving a child in its session, outside the stream's work dir.
+  const auto child_file = temp / "child.pid";
+  SpawnedProcess leader(
+      {"/bin/bash", "-c",
+       "cd '" + temp.path().string() + "'; sleep 600 & echo $! > '" + child_file.string() +
+           ".tmp'; mv '" + child_file.string() + ".tmp' '" + child_file.string() + "'; wait"},
+      SpawnOptions{.new_session = true, .env = {}, .output_file = ""});
+  int child = 0;
+  ASSERT_TRUE(wait_for([&] {
+    child = read_pid_file(child_file).pid;
+    return child != 0;
+  }));
+  leader.spare_group();
+  ASSERT_EQ(::kill(leader.pid(), SIGKILL), 0);
+  ASSERT_TRUE(leader.wait());
+  struct ChildGuard {
+    int pid;
+    ~ChildGuard() { ::kill(pid, SIGKILL); }
+  } guard{child};
+  std::ofstream(log_of("Stream-A")) << "========================================\n"
+                                       "Worker started: 2020-01-13T10:00:00+00:00\n"
+                                       "Stream: Stream-A\nInitiative: x\nPID: "
+                                    << leader.pid() << "\nWork dir: /w\n"
+                                    << std::string(100, 'x') << "\n";
+  auto opts = options();
+  opts.auto_restart = true;
+  opts.max_restarts = 1;
+  EXPECT_EQ(run_monitor(opts), 1);
+  EXPECT_FALSE(gone(child));
+  EXPECT_EQ(count_logged("WARNING Worker Stream-A: stopped"), 0);
+  EXPECT_TRUE(logged("INFO Restarting worker Stream-A (attempt 1/1)"));
+  const PidFileRead restarted = read_pid_file(pid_file_of("Stream-A"));
+  ASSERT_EQ(restarted.state, PidFileState::valid);
+  sessions.push_back(restarted.pid);
 }
 
 TEST_F(MonitorTest, MissingWorktreeThatCannotBeCreatedIsNotRestarted) {

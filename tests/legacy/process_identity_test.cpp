@@ -154,6 +154,56 @@ TEST(JudgeWorker, WholeSecondMtimesGetASecondsTolerance) {
             WorkerVerdict::recycled);
 }
 
+TEST(JudgeWorker, WallClockStepIsToleratedOnlyForTheSessionLeadingShimOfThatPidFile) {
+  const auto mtime = WallClock::time_point(1'700'000'000'123'456'789ns);
+  const std::filesystem::path file = "/p/.claude/orchestrator/pids/Stream-A.pid";
+  const auto process = [&](WallClock::time_point started, int session,
+                           std::vector<std::string> argv) {
+    ProcessInfo info = shim_process(started);
+    info.stat.session = session;
+    info.argv = std::move(argv);
+    return info;
+  };
+  const std::vector<std::string> shim_argv{"bash", "/p/worker-wrapper.sh", "Stream-A",
+                                           file.string(), "/p/logs"};
+  struct Row {
+    ProcessInfo process;
+    std::filesystem::path pid_file;
+    WorkerVerdict expected;
+  };
+  const std::vector<Row> rows{
+      // A clock stepped an hour forward after the shim wrote its file.
+      {process(mtime + 1h, 4242, shim_argv), file, WorkerVerdict::verified},
+      {process(mtime + 23h, 4242, shim_argv), file, WorkerVerdict::verified},
+      {process(mtime + 25h, 4242, shim_argv), file, WorkerVerdict::recycled},
+      // Without the PID file to compare, the strict rule.
+      {process(mtime + 1h, 4242, shim_argv), {}, WorkerVerdict::recycled},
+      // Not leading its own session.
+      {process(mtime + 1h, 77, shim_argv), file, WorkerVerdict::recycled},
+      // Writing another PID file (another project's stream of that name).
+      {process(mtime + 1h, 4242,
+               {"bash", "/q/worker-wrapper.sh", "Stream-A", "/q/pids/Stream-A.pid"}),
+       file, WorkerVerdict::recycled},
+      // Lexically the same file.
+      {process(mtime + 1h, 4242,
+               {"bash", "/p/worker-wrapper.sh", "Stream-A",
+                "/p/.claude/orchestrator/./pids/Stream-A.pid"}),
+       file, WorkerVerdict::verified},
+      // Another stream's shim, or no PID-file argument.
+      {process(mtime + 1h, 4242, {"bash", "/p/worker-wrapper.sh", "Stream-B", file.string()}), file,
+       WorkerVerdict::recycled},
+      {process(mtime + 1h, 4242, {"bash", "/p/worker-wrapper.sh", "Stream-A"}), file,
+       WorkerVerdict::recycled},
+      // Within the strict tolerance nothing changes.
+      {process(mtime - 1s, 77, shim_argv), file, WorkerVerdict::verified},
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(judge_worker(rows[i].process, 1000, "Stream-A", mtime, rows[i].pid_file),
+              rows[i].expected)
+        << "row " << i;
+  }
+}
+
 TEST(JudgeWorker, ZombieOtherUserAndOtherProgramAreNotOurWorker) {
   const auto mtime = WallClock::time_point(1'700'000'000'123'456'789ns);
   auto zombie = shim_process(mtime - 1s);

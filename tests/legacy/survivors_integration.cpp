@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <map>
 
 #include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/session_scan.hpp"
@@ -31,11 +32,14 @@ struct DeadShim {
   int session = 0;
   std::vector<int> children;
 
-  explicit DeadShim(const std::string& children_script) {
+  /// `env` is what the leader (and so its children) get on top of ours.
+  explicit DeadShim(const std::string& children_script, std::map<std::string, std::string> env = {
+                                                            {"SUPERVISE_STREAM_ID", "Stream-A"}}) {
     const auto pids = dir / "children";
     SpawnedProcess leader({"/bin/bash", "-c",
                            children_script + "; echo \"$a $b\" > " + pids.string() + ".tmp; mv " +
-                               pids.string() + ".tmp " + pids.string() + "; wait"});
+                               pids.string() + ".tmp " + pids.string() + "; wait"},
+                          {.new_session = true, .env = std::move(env), .output_file = ""});
     session = leader.pid();
     wait_for([&] { return std::filesystem::exists(pids); });
     std::ifstream in(pids);
@@ -115,6 +119,91 @@ TEST(StopSurvivors, ALiveOldShimOfTheStreamIsStoppedWithItsSession) {
   EXPECT_TRUE(old_shim.wait(2s));
   EXPECT_TRUE(
       wait_for([&] { return live_processes_with(ScanKey::session, old_shim.pid()).empty(); }));
+}
+
+TEST(StopSurvivors, UnmarkedProcessesInASessionWithTheOldNumberAreNeverSignalled) {
+  // What a later session leader that reused the old shim's PID (a nohup job)
+  // leaves when it ends: same session id, nothing of the stream about it.
+  TempDir elsewhere;
+  DeadShim unrelated("cd " + elsewhere.path().string() + "; sleep 600 & a=$!; b=", {});
+  ASSERT_EQ(unrelated.children.size(), 1u);
+  TempDir work_dir;
+  const SurvivorReport report = stop_survivors(unrelated.session, "Stream-A", 200ms,
+                                               {.shim_started = WallClock::now() - 1h,
+                                                .shim_ended = std::nullopt,
+                                                .work_dir = work_dir.path()});
+  EXPECT_TRUE(report.all_stopped());
+  EXPECT_TRUE(report.found.empty());
+  EXPECT_EQ(report.ignored, unrelated.children);
+  EXPECT_FALSE(gone(unrelated.children[0]));
+}
+
+TEST(StopSurvivors, MarkedProcessesOutsideTheShimsLifetimeAreNeverSignalled) {
+  DeadShim shim("sleep 600 & a=$!; b=");
+  ASSERT_EQ(shim.children.size(), 1u);
+  const auto now = WallClock::now();
+  const SurvivorReport before =
+      stop_survivors(shim.session, "Stream-A", 200ms,
+                     {.shim_started = std::nullopt, .shim_ended = now - 1h, .work_dir = {}});
+  EXPECT_EQ(before.ignored, shim.children);
+  const SurvivorReport after =
+      stop_survivors(shim.session, "Stream-A", 200ms,
+                     {.shim_started = now + 1h, .shim_ended = std::nullopt, .work_dir = {}});
+  EXPECT_EQ(after.ignored, shim.children);
+  EXPECT_FALSE(gone(shim.children[0]));
+  // Another stream's mark is no mark.
+  EXPECT_EQ(stop_survivors(shim.session, "Stream-B", 200ms).ignored, shim.children);
+  EXPECT_FALSE(gone(shim.children[0]));
+}
+
+TEST(StopSurvivors, AnOldOrchestratorsAgentIsFoundByItsWorkDir) {
+  // Shims of the old orchestrator export no mark; the agent runs in the
+  // stream's work dir.
+  TempDir work_dir;
+  std::filesystem::create_directories(work_dir / "sub");
+  DeadShim shim("cd " + (work_dir / "sub").string() + "; sleep 600 & a=$!; b=", {});
+  ASSERT_EQ(shim.children.size(), 1u);
+  const SurvivorReport report = stop_survivors(shim.session, "Stream-A", 2s,
+                                               {.shim_started = WallClock::now() - 1min,
+                                                .shim_ended = std::nullopt,
+                                                .work_dir = work_dir.path()});
+  EXPECT_TRUE(report.all_stopped());
+  EXPECT_EQ(report.found, shim.children);
+  EXPECT_TRUE(gone(shim.children[0]));
+}
+
+TEST(IsSurvivorOf, NeedsTheLifetimeAndAMarkOfTheStream) {
+  const auto t = WallClock::from_time_t(1'800'000'000);
+  const std::vector<std::string> marked{"HOME=/h", "SUPERVISE_STREAM_ID=Stream-A"};
+  const std::vector<std::string> unmarked{"HOME=/h", "SUPERVISE_STREAM_ID=Stream-AB"};
+  const SurvivorScope window{.shim_started = t, .shim_ended = t + 10min, .work_dir = "/w/Stream-A"};
+  struct Row {
+    WallClock::time_point start;
+    std::vector<std::string> environment;
+    std::filesystem::path cwd;
+    SurvivorScope scope;
+    bool expected;
+  };
+  const std::vector<Row> rows{
+      {t + 1s, marked, "/", window, true},
+      {t + 1s, unmarked, "/w/Stream-A", window, true},
+      {t + 1s, unmarked, "/w/Stream-A/src/deep", window, true},
+      {t + 1s, unmarked, "/w/Stream-AB", window, false},
+      {t + 1s, unmarked, "/w", window, false},
+      {t + 1s, unmarked, "", window, false},
+      {t + 1s, unmarked, "/w/Stream-A", {window.shim_started, window.shim_ended, {}}, false},
+      {t - kSurvivorTimeSlack + 1s, marked, "/", window, true},           // banner time truncated
+      {t - kSurvivorTimeSlack - 1s, marked, "/", window, false},          // older than the shim
+      {t + 10min + kSurvivorTimeSlack + 1s, marked, "/", window, false},  // after its end
+      {t + 10min + 1s, marked, "/", window, true},
+      {t - 1h, marked, "/", {std::nullopt, std::nullopt, {}}, true},  // no bounds known
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    EXPECT_EQ(is_survivor_of(row.start, row.environment, row.cwd, "Stream-A", row.scope),
+              row.expected)
+        << "row " << i;
+  }
 }
 
 TEST(StopSurvivors, PidsBelowTwoAreSkipped) {

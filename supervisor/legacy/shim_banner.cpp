@@ -1,0 +1,124 @@
+#include "supervisor/legacy/shim_banner.hpp"
+
+#include <time.h>
+
+#include <charconv>
+#include <fstream>
+#include <string>
+
+#include "supervisor/legacy/process_identity.hpp"
+
+namespace supervise::legacy {
+
+namespace {
+
+/// A banner field comes within this many lines of the banner's first line.
+constexpr int kBannerLines = 8;
+
+bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
+  if (at + count > text.size()) {
+    return false;
+  }
+  const auto* begin = text.data() + at;
+  const auto [ptr, ec] = std::from_chars(begin, begin + count, out);
+  return ec == std::errc() && ptr == begin + count;
+}
+
+}  // namespace
+
+std::optional<WallClock::time_point> parse_banner_time(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS then Z or ±HH:MM
+  tm fields{};
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (text.size() < 20 || !digits(text, 0, 4, year) || text[4] != '-' ||
+      !digits(text, 5, 2, month) || text[7] != '-' || !digits(text, 8, 2, day) || text[10] != 'T' ||
+      !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) ||
+      text[16] != ':' || !digits(text, 17, 2, second)) {
+    return std::nullopt;
+  }
+  int offset_seconds = 0;
+  const std::string_view zone = text.substr(19);
+  if (zone == "Z") {
+    offset_seconds = 0;
+  } else {
+    int zone_hours = 0, zone_minutes = 0;
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || !digits(zone, 1, 2, zone_hours) ||
+        zone[3] != ':' || !digits(zone, 4, 2, zone_minutes)) {
+      return std::nullopt;
+    }
+    offset_seconds = (zone[0] == '-' ? -1 : 1) * (zone_hours * 3600 + zone_minutes * 60);
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  fields.tm_year = year - 1900;
+  fields.tm_mon = month - 1;
+  fields.tm_mday = day;
+  fields.tm_hour = hour;
+  fields.tm_min = minute;
+  fields.tm_sec = second;
+  const time_t utc = ::timegm(&fields);
+  return WallClock::from_time_t(utc - offset_seconds);
+}
+
+std::optional<ShimRun> find_shim_run(const std::filesystem::path& log_file,
+                                     std::optional<int> pid) {
+  std::ifstream in(log_file, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  enum class Reading { nothing, start_banner, exit_banner };
+  Reading reading = Reading::nothing;
+  int banner_line = 0;
+  std::optional<WallClock::time_point> banner_time;
+  std::optional<ShimRun> current;  ///< the run whose banners are being read
+  std::optional<ShimRun> found;
+  const auto settle = [&] {
+    if (current && (!pid || current->pid == *pid)) {
+      found = current;
+    }
+  };
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("Worker started: ")) {
+      settle();
+      current.reset();
+      reading = Reading::start_banner;
+      banner_line = 0;
+      banner_time = parse_banner_time(std::string_view(line).substr(16));
+      continue;
+    }
+    if (line.starts_with("Worker exited: ") && current && !current->exited) {
+      reading = Reading::exit_banner;
+      banner_line = 0;
+      current->exited = true;
+      current->ended = parse_banner_time(std::string_view(line).substr(15));
+      continue;
+    }
+    if (reading == Reading::nothing || ++banner_line > kBannerLines) {
+      reading = Reading::nothing;
+      continue;
+    }
+    if (reading == Reading::start_banner && line.starts_with("PID: ")) {
+      const ParsedPid parsed = parse_pid(line.substr(5), system_pid_max());
+      if (parsed.ok()) {
+        current = ShimRun{};
+        current->pid = parsed.pid;
+        current->started = banner_time;
+      }
+      reading = Reading::nothing;
+    } else if (reading == Reading::exit_banner && line.starts_with("Exit code: ")) {
+      int code = 0;
+      const std::string_view text = std::string_view(line).substr(11);
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
+      if (ec == std::errc() && ptr == text.data() + text.size()) {
+        current->exit_code = code;
+      }
+      reading = Reading::nothing;
+    }
+  }
+  settle();
+  return found;
+}
+
+}  // namespace supervise::legacy
