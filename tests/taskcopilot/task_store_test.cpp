@@ -3,6 +3,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -440,6 +442,15 @@ TEST(TaskStoreLocking, ALockHeldPastTheBusyTimeoutIsABusyErrorNamingThePath) {
   EXPECT_EQ((*after)[0].pending, 1);
 }
 
+/// Whether thread `tid` of this process is blocked in nanosleep or
+/// clock_nanosleep (the first field of /proc/self/task/<tid>/syscall).
+bool in_sleep_syscall(pid_t tid) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/syscall");
+  long number = -1;
+  return static_cast<bool>(in >> number) &&
+         (number == SYS_nanosleep || number == SYS_clock_nanosleep);
+}
+
 TEST(TaskStoreLocking, AReadWaitsForALockReleasedWithinTheBusyTimeout) {
   TempDir dir;
   TaskCopilotFixture db(dir.path(), JournalMode::rollback);
@@ -449,18 +460,25 @@ TEST(TaskStoreLocking, AReadWaitsForALockReleasedWithinTheBusyTimeout) {
 
   db.tasks_connection().exec("BEGIN EXCLUSIVE");
   db.tasks_connection().exec("UPDATE tasks SET status = 'completed'");
-  std::atomic<bool> reading{false};
+  std::atomic<pid_t> reader_tid{0};
+  std::atomic<bool> returned{false};
   std::optional<Result<std::vector<StreamProgress>>> progress;
   std::thread reader([&] {
-    reading = true;
+    reader_tid = static_cast<pid_t>(::syscall(SYS_gettid));
     progress.emplace(store.progress("i"));
+    returned = true;
   });
-  ASSERT_TRUE(supervise::testing::wait_for([&] { return reading.load(); }));
-  // The writer keeps its lock for a moment, as a commit of the Task Copilot
-  // server would; the reader must wait it out, not fail.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The reader is provably waiting on the lock once it sleeps in SQLite's
+  // busy handler (a nanosleep between retries) without having returned:
+  // nothing else in a read sleeps. Only then does the writer commit.
+  const bool waited = supervise::testing::wait_for(
+      [&] { return reader_tid.load() != 0 && in_sleep_syscall(reader_tid.load()); },
+      std::chrono::seconds(5));
+  const bool returned_before_commit = returned.load();
   db.tasks_connection().exec("COMMIT");
   reader.join();
+  EXPECT_TRUE(waited) << "the reader never slept on the lock";
+  EXPECT_FALSE(returned_before_commit);
   ASSERT_TRUE(progress.has_value());
   ASSERT_TRUE(progress->ok()) << progress->error().message;
   EXPECT_EQ((**progress)[0].completed, 1);
