@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +13,8 @@
 #include <cstring>
 #include <optional>
 
+#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/legacy/pidfd.hpp"
 #include "supervisor/legacy/session_scan.hpp"
 #include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
@@ -23,6 +24,7 @@ namespace supervise::runtime {
 
 namespace bp = boost::process::v2;
 namespace asio = boost::asio;
+using legacy::FileDescriptor;
 
 namespace {
 
@@ -44,22 +46,6 @@ struct NewSessionInit {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     return {};
   }
-};
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
 };
 
 }  // namespace
@@ -86,6 +72,8 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   int pgid = 0;
   bool adopted = false;
   bool main_exited = false;
+  /// The group was seen empty: never signal its number again.
+  bool group_gone = false;
   bool finished = false;
   core::ExitStatus status;
 
@@ -140,7 +128,12 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     // below and our own reaping empty it within milliseconds.
     const bool scan = adopted || std::chrono::steady_clock::now() - drain_started >
                                      std::chrono::milliseconds(100);
-    if (pgid == 0 || !group_exists(pgid) || (scan && only_zombies_left())) {
+    if (pgid == 0 || !group_exists(pgid)) {
+      group_gone = true;
+      finish();
+      return;
+    }
+    if (scan && only_zombies_left()) {
       finish();
       return;
     }
@@ -270,28 +263,76 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   return result;
 }
 
-ChildProcess::StartResult ChildProcess::adopt(asio::io_context& io, OrphanReaper& reaper, int pid,
+ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper& reaper, int pid,
                                               ExitHandler on_exit) {
-  StartResult result;
-  const auto stat = read_proc_stat(pid);
-  if (pid < 2 || !stat || stat->is_zombie()) {
+  return adopt(
+      io, reaper, pid, [](int) { return std::string(); }, std::move(on_exit));
+}
+
+ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper& reaper, int pid,
+                                              const Verifier& verify, ExitHandler on_exit) {
+  AdoptResult result;
+  const auto not_running = [&] {
+    result.failure = AdoptFailure::ended;
     result.error = "process " + std::to_string(pid) + " is not running";
+    return std::move(result);
+  };
+  if (pid < 2) {
+    return not_running();
+  }
+  // First the handle, then the checks: whatever they find is then true of
+  // the process the handle watches, unless it has ended (checked last).
+  auto opened = legacy::open_pidfd(pid);
+  if (!opened.fd.valid()) {
+    if (opened.error == ESRCH) {
+      return not_running();
+    }
+    // Cannot watch it. Whether it is ours still matters: a stranger's PID is
+    // simply not ours, our worker must not be started a second time.
+    if (auto why = verify(pid); !why.empty()) {
+      result.failure = AdoptFailure::not_verified;
+      result.error = std::move(why);
+      return result;
+    }
+    result.failure = AdoptFailure::cannot_watch;
+    result.error = "pidfd_open(" + std::to_string(pid) + "): " + std::strerror(opened.error);
     return result;
   }
-  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) {
-    result.error = "pidfd_open(" + std::to_string(pid) + "): " + std::strerror(errno);
+  const auto stat = read_proc_stat(pid);
+  if (!stat || stat->has_ended()) {
+    return not_running();
+  }
+  if (auto why = verify(pid); !why.empty()) {
+    result.failure = AdoptFailure::not_verified;
+    result.error = std::move(why);
     return result;
+  }
+  if (legacy::pidfd_exited(opened.fd.get())) {
+    return not_running();
   }
   auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
   impl->pid = pid;
   impl->pgid = stat->pgrp == pid ? pid : 0;
   impl->adopted = true;
-  impl->pidfd.emplace(io, fd);
+  impl->pidfd.emplace(io, opened.fd.release());
 
   result.process.reset(new ChildProcess(std::move(impl)));
   result.process->impl_->watch_adopted();
   return result;
+}
+
+std::string_view to_string(ChildProcess::AdoptFailure value) {
+  switch (value) {
+    case ChildProcess::AdoptFailure::none:
+      return "none";
+    case ChildProcess::AdoptFailure::ended:
+      return "ended";
+    case ChildProcess::AdoptFailure::not_verified:
+      return "not_verified";
+    case ChildProcess::AdoptFailure::cannot_watch:
+      return "cannot_watch";
+  }
+  return "unknown";
 }
 
 int ChildProcess::pid() const {
@@ -305,13 +346,26 @@ bool ChildProcess::main_exited() const {
 }
 
 bool ChildProcess::signal(int signal, std::string& error) {
-  if (impl_->pgid != 0) {
-    return signal_group(impl_->pgid, signal, error);
+  auto& impl = *impl_;
+  if (impl.pgid != 0) {
+    if (impl.group_gone) {
+      return true;
+    }
+    // Our own unreaped child keeps its group number taken; an adopted
+    // leader may have been reaped by its parent already.
+    if ((impl.main_exited || impl.adopted) && !group_exists(impl.pgid)) {
+      impl.group_gone = true;
+      return true;
+    }
+    return signal_group(impl.pgid, signal, error);
   }
-  if (impl_->main_exited) {
+  if (impl.main_exited) {
     return true;
   }
-  return signal_process(impl_->pid, signal, error);
+  if (impl.pidfd) {
+    return legacy::pidfd_signal(impl.pidfd->native_handle(), signal, error);
+  }
+  return signal_process(impl.pid, signal, error);
 }
 
 }  // namespace supervise::runtime

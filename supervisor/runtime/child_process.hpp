@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "supervisor/core/exit_status.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
@@ -35,10 +36,34 @@ class ChildProcess {
   static StartResult spawn(boost::asio::io_context& io, OrphanReaper& reaper,
                            const LaunchSpec& spec, ExitHandler on_exit);
 
+  /// Why adopt() did not take a process.
+  enum class AdoptFailure {
+    none,          ///< adopted
+    ended,         ///< nothing (alive) runs under that PID, or it ended meanwhile
+    not_verified,  ///< the process is not the one the caller expects
+    cannot_watch,  ///< it is, but no pidfd could be opened (EMFILE, seccomp, ...)
+  };
+
+  struct AdoptResult {
+    std::unique_ptr<ChildProcess> process;  ///< null when `failure` is set
+    AdoptFailure failure = AdoptFailure::none;
+    std::string error;
+  };
+
+  /// Says why the process under the PID is not the expected one, or "" when
+  /// it is.
+  using Verifier = std::function<std::string(int pid)>;
+
   /// Watches a live process we did not start (pidfd). Its exit status is
-  /// unknown. Its group is treated as ours only when it leads one (pgid =
-  /// pid), as the shim does.
-  static StartResult adopt(boost::asio::io_context& io, OrphanReaper& reaper, int pid,
+  /// unknown. The pidfd is opened first and `verify` runs after it, and the
+  /// process must not have ended by then: a PID recycled between the check
+  /// and the watch is never taken. Its group is treated as ours only when it
+  /// leads one (pgid = pid), as the shim does; otherwise it is signalled
+  /// through the pidfd.
+  static AdoptResult adopt(boost::asio::io_context& io, OrphanReaper& reaper, int pid,
+                           const Verifier& verify, ExitHandler on_exit);
+  /// adopt() of whatever process runs under `pid`.
+  static AdoptResult adopt(boost::asio::io_context& io, OrphanReaper& reaper, int pid,
                            ExitHandler on_exit);
 
   /// SIGKILLs the group of a spawned child that is still running (nothing we
@@ -52,8 +77,10 @@ class ChildProcess {
   /// The main process has exited; the rest of the group is being killed.
   bool main_exited() const;
 
-  /// Sends `signal` to the child's process group (to the process alone when
-  /// an adopted process leads no group). False with `error` when refused.
+  /// Sends `signal` to the child's process group (to the process alone,
+  /// through its pidfd, when an adopted process leads no group). Nothing is
+  /// sent once the group is known to be empty: its number may then belong
+  /// to someone else. False with `error` when refused.
   bool signal(int signal, std::string& error);
 
   /// How long to keep killing a group that will not empty before saying so
@@ -64,6 +91,8 @@ class ChildProcess {
   explicit ChildProcess(std::unique_ptr<ChildProcessImpl> impl);
   std::shared_ptr<ChildProcessImpl> impl_;
 };
+
+std::string_view to_string(ChildProcess::AdoptFailure value);
 
 /// The exit status a waitpid() status word describes.
 core::ExitStatus exit_status_from_wait(int status);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -221,6 +222,81 @@ TEST_F(ChildProcessTest, AdoptingADeadPidIsAnErrorValue) {
   auto result = ChildProcess::adopt(io_, reaper_, pid, [](core::ExitStatus) {});
   EXPECT_FALSE(result.process);
   EXPECT_FALSE(result.error.empty());
+}
+
+/// A session leader the runtime did not start, like a shim of the old
+/// orchestrator; the test reaps it.
+pid_t start_outside_leader() {
+  const pid_t forked = ::fork();
+  if (forked == 0) {
+    ::setsid();
+    ::execlp("sleep", "sleep", "1000", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return forked;
+}
+
+TEST_F(ChildProcessTest, AProcessThatEndsWhileBeingVerifiedIsNotAdopted) {
+  const pid_t pid = start_outside_leader();
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for([&] {
+    const auto stat = read_proc_stat(pid);
+    return stat && stat->session == pid;
+  }));
+  // It passes the check and then ends (its PID could be anyone's next):
+  // what the check said must not be trusted.
+  auto result = ChildProcess::adopt(
+      io_, reaper_, pid,
+      [](int candidate) {
+        ::kill(candidate, SIGKILL);
+        siginfo_t info{};
+        ::waitid(P_PID, static_cast<id_t>(candidate), &info, WEXITED | WNOWAIT);
+        return std::string();
+      },
+      [this](core::ExitStatus status) { exit_ = status; });
+  EXPECT_FALSE(result.process);
+  EXPECT_EQ(result.failure, ChildProcess::AdoptFailure::ended) << result.error;
+  int raw = 0;
+  EXPECT_EQ(::waitpid(pid, &raw, 0), pid);
+}
+
+TEST_F(ChildProcessTest, AProcessTheVerifierRejectsIsNotAdopted) {
+  const pid_t pid = start_outside_leader();
+  ASSERT_GT(pid, 0);
+  auto result = ChildProcess::adopt(
+      io_, reaper_, pid, [](int) { return std::string("not the shim"); }, [](core::ExitStatus) {});
+  EXPECT_FALSE(result.process);
+  EXPECT_EQ(result.failure, ChildProcess::AdoptFailure::not_verified);
+  EXPECT_EQ(result.error, "not the shim");
+  ::kill(pid, SIGKILL);
+  int raw = 0;
+  EXPECT_EQ(::waitpid(pid, &raw, 0), pid);
+}
+
+TEST_F(ChildProcessTest, AnAdoptedProcessThatLeadsNoGroupIsSignalledThroughItsPidfd) {
+  // Not a group leader: in the test's own group, which must not be signalled.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execlp("sleep", "sleep", "1000", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_TRUE(wait_for([&] {
+    const auto stat = read_proc_stat(pid);
+    return stat && stat->comm == "sleep";
+  }));
+  auto result =
+      ChildProcess::adopt(io_, reaper_, pid, [this](core::ExitStatus status) { exit_ = status; });
+  ASSERT_TRUE(result.process) << result.error;
+  std::string error;
+  ASSERT_TRUE(result.process->signal(SIGTERM, error)) << error;
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED), 0);
+  EXPECT_EQ(info.si_code, CLD_KILLED);
+  EXPECT_EQ(info.si_status, SIGTERM);
+  ASSERT_TRUE(wait_exit());
+  // Ended and reaped: a later signal reaches nothing, whoever gets the PID.
+  EXPECT_TRUE(result.process->signal(SIGKILL, error)) << error;
 }
 
 TEST(ExitStatusFromWait, DistinguishesExitFromSignal) {
