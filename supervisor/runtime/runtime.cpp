@@ -10,6 +10,8 @@
 
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/shim_banner.hpp"
+#include "supervisor/legacy/survivors.hpp"
 #include "supervisor/runtime/exit_banner.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 
@@ -20,6 +22,10 @@ namespace {
 /// must stay responsive; a busy read is retried after kBusyRetry.
 constexpr std::chrono::milliseconds kStoreBusyTimeout{200};
 constexpr std::chrono::milliseconds kBusyRetry{250};
+/// At most this long between SIGTERM and SIGKILL for what an earlier shim
+/// left running, however long the child's shutdown timeout: the loop waits
+/// meanwhile.
+constexpr std::chrono::milliseconds kSurvivorGrace{5'000};
 
 core::RandomSource make_random() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
@@ -249,6 +255,26 @@ void Runtime::refresh_progress() {
   }
 }
 
+ChildProcess::AdoptResult Runtime::adopt_worker(const std::string& child,
+                                                const legacy::PidFileRead& read) {
+  const int pid = read.pid;
+  const auto mtime = read.mtime;
+  auto adopted = ChildProcess::adopt(
+      io_, reaper_, pid,
+      [&child, mtime](int candidate) {
+        const auto verdict = legacy::verify_worker(candidate, child, mtime);
+        return verdict == legacy::WorkerVerdict::verified ? std::string()
+                                                          : std::string(legacy::to_string(verdict));
+      },
+      [this, child, pid](core::ExitStatus status) {
+        on_exit(child, pid, adopted_exit_status(child, pid, status));
+      });
+  if (adopted.process) {
+    processes_[child] = std::move(adopted.process);
+  }
+  return adopted;
+}
+
 void Runtime::adopt_running_workers() {
   for (const auto& [id, spec] : specs_) {
     if (spec->type != core::ChildType::worker || !spec->command.empty()) {
@@ -264,24 +290,23 @@ void Runtime::adopt_running_workers() {
       case legacy::PidFileState::missing:
         break;
       case legacy::PidFileState::valid: {
-        const auto verdict = legacy::verify_worker(read.pid, id, read.mtime);
-        if (verdict == legacy::WorkerVerdict::verified) {
-          const int pid = read.pid;
-          auto adopted = ChildProcess::adopt(io_, reaper_, pid, [this, id, pid](auto status) {
-            on_exit(id, pid, adopted_exit_status(id, pid, status));
-          });
-          if (adopted.process) {
-            spdlog::info("Adopting running worker {} (PID: {})", id, pid);
-            processes_[id] = std::move(adopted.process);
-            deliver(core::Adopted{id, pid});
+        const auto adopted = adopt_worker(id, read);
+        switch (adopted.failure) {
+          case ChildProcess::AdoptFailure::none:
+            spdlog::info("Adopting running worker {} (PID: {})", id, read.pid);
+            deliver(core::Adopted{id, read.pid});
             break;
-          }
-          spdlog::warn("cannot watch worker {} (PID: {}): {}", id, pid, adopted.error);
-          break;
+          case ChildProcess::AdoptFailure::cannot_watch:
+            // Its start is refused by spawn(), which looks again.
+            spdlog::warn("cannot watch worker {} (PID: {}): {}", id, read.pid, adopted.error);
+            break;
+          case ChildProcess::AdoptFailure::ended:
+          case ChildProcess::AdoptFailure::not_verified:
+            spdlog::info("Removing stale PID file of {} (PID {}: {})", id, read.pid, adopted.error);
+            previous_shims_[id][read.pid] = read.mtime;
+            legacy::remove_pid_file_if_unchanged(*path, read, error);
+            break;
         }
-        spdlog::info("Removing stale PID file of {} (PID {}: {})", id, read.pid,
-                     legacy::to_string(verdict));
-        legacy::remove_pid_file_if_unchanged(*path, read, error);
         break;
       }
       case legacy::PidFileState::garbage:
@@ -296,6 +321,87 @@ void Runtime::adopt_running_workers() {
         break;
     }
   }
+}
+
+bool Runtime::clear_the_way(const std::string& child, const core::ChildSpec& spec) {
+  const auto path = options_.layout.pid_file(child);
+  if (!path) {
+    return true;  // prepare_worker refuses the id
+  }
+  auto& previous = previous_shims_[child];
+  const auto read = legacy::read_pid_file(*path);
+  std::string error;
+  if (read.state == legacy::PidFileState::valid) {
+    auto adopted = adopt_worker(child, read);
+    switch (adopted.failure) {
+      case ChildProcess::AdoptFailure::none:
+        spdlog::warn(
+            "{}: a worker started elsewhere runs (PID {}); adopting it instead of starting "
+            "another",
+            child, read.pid);
+        previous_shims_.erase(child);
+        deliver(core::Spawned{child, read.pid});
+        return false;
+      case ChildProcess::AdoptFailure::cannot_watch:
+        deliver(core::SpawnFailed{
+            child, fmt::format("its worker started elsewhere (PID {}) runs but cannot be watched "
+                               "({}); not starting a second one",
+                               read.pid, adopted.error)});
+        return false;
+      case ChildProcess::AdoptFailure::ended:
+      case ChildProcess::AdoptFailure::not_verified:
+        previous[read.pid] = read.mtime;
+        legacy::remove_pid_file_if_unchanged(*path, read, error);
+        break;
+    }
+  } else if (read.state == legacy::PidFileState::garbage) {
+    legacy::remove_pid_file_if_unchanged(*path, read, error);
+  }
+  const auto log_file = options_.layout.log_file(child, options_.document.initiative_id);
+  if (log_file) {
+    if (const auto last_run = legacy::find_shim_run(*log_file)) {
+      previous.try_emplace(last_run->pid);
+    }
+  }
+  const auto work_dir = options_.layout.work_dir(child);
+  const auto drained = last_drained_.find(child);
+  const auto grace = spec.shutdown.brutal_kill ? std::chrono::milliseconds(0)
+                                               : std::min<std::chrono::milliseconds>(
+                                                     spec.shutdown.timeout, kSurvivorGrace);
+  for (const auto& [old_pid, pid_file_mtime] : previous) {
+    if (drained != last_drained_.end() && drained->second == old_pid) {
+      continue;  // our own earlier process: its group was emptied when it ended
+    }
+    // Only what that shim started during its life, in the stream's work dir
+    // or marked as the stream's, is its leftover.
+    legacy::SurvivorScope scope;
+    scope.shim_started = pid_file_mtime;
+    if (work_dir) {
+      scope.work_dir = *work_dir;
+    }
+    if (log_file) {
+      if (const auto run = legacy::find_shim_run(*log_file, old_pid)) {
+        if (run->started) {
+          scope.shim_started = run->started;
+        }
+        scope.shim_ended = run->ended;
+      }
+    }
+    const auto report = legacy::stop_survivors(old_pid, child, grace, scope);
+    if (!report.remaining.empty()) {
+      deliver(core::SpawnFailed{
+          child, fmt::format("{} process(es) left by its previous shim (session {}) could not be "
+                             "stopped; not starting another worker beside them",
+                             report.remaining.size(), old_pid)});
+      return false;
+    }
+    if (!report.found.empty()) {
+      spdlog::warn("{}: stopped {} process(es) left by its previous shim (session {})", child,
+                   report.found.size(), old_pid);
+    }
+  }
+  previous_shims_.erase(child);
+  return true;
 }
 
 core::ExitStatus Runtime::adopted_exit_status(const std::string& child, int pid,
@@ -364,6 +470,10 @@ void Runtime::spawn(const std::string& child) {
     spdlog::error("asked to start {} while its process {} still runs; refusing", child,
                   processes_.at(child)->pid());
     deliver(core::SpawnFailed{child, "its previous process still runs"});
+    return;
+  }
+  if (spec->type == core::ChildType::worker && spec->command.empty() &&
+      !clear_the_way(child, *spec)) {
     return;
   }
   auto prepared = prepare_worker(*spec, setting_, store_ ? &*store_ : nullptr);
@@ -455,6 +565,7 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
   }
   const auto* spec = find_spec(child);
   if (spec != nullptr && spec->command.empty()) {
+    last_drained_[child] = pid;
     // A shim killed with SIGKILL leaves its PID file behind.
     if (const auto path = options_.layout.pid_file(child)) {
       std::string error;

@@ -17,6 +17,7 @@
 
 #include "supervisor/core/supervisor.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/db_watch.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
@@ -97,6 +98,16 @@ class Runtime {
   void boot();
   void open_journal();
   void adopt_running_workers();
+  /// Watches the worker `read` names if it is the live shim of `child`
+  /// (then in processes_).
+  ChildProcess::AdoptResult adopt_worker(const std::string& child, const legacy::PidFileRead& read);
+  /// Before a shim worker starts: a live shim of the stream that someone
+  /// else started is adopted instead (Spawned), and whatever earlier shims
+  /// left running (their sessions, from the PID file and the log's last
+  /// start banner) is stopped first. False when an event has been delivered
+  /// instead of a start (adopted, or SpawnFailed: something cannot be
+  /// stopped or watched). Blocks up to the survivors' grace period.
+  bool clear_the_way(const std::string& child, const core::ChildSpec& spec);
   void deliver(core::Event event);
   void perform(const core::Action& action);
   void spawn(const std::string& child);
@@ -133,6 +144,14 @@ class Runtime {
 
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   std::map<std::string, bool> stream_complete_;
+  /// Per shim child: PIDs of earlier shims from stale PID files (with the
+  /// file's mtime, when the shim had started by), whose sessions are checked
+  /// for survivors before the next start.
+  std::map<std::string, std::map<int, std::optional<legacy::WallClock::time_point>>>
+      previous_shims_;
+  /// Per shim child: the PID of our last process of it, whose group we
+  /// emptied when it ended (no survivor scan needed for it).
+  std::map<std::string, int> last_drained_;
   std::deque<core::Event> queue_;
   bool pumping_ = false;
   int shutdown_signals_ = 0;

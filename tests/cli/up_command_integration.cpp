@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -167,6 +169,8 @@ class UpCommandTest : public ::testing::Test {
     }
     return pid;
   }
+
+  void expect_orphan_stopped_before_restart(bool pid_file_gone_too);
 
   /// A git worktree for `stream`, as up would create it.
   std::filesystem::path add_worktree(const std::string& stream) {
@@ -516,6 +520,105 @@ TEST_F(UpCommandTest, AnAdoptedWorkerStoppedWithSigtermFromOutsideIsNotRestarted
   EXPECT_NE(monitor_log().find("Stream-A: adopted -> stopped (stopped_externally)"),
             std::string::npos)
       << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+/// kill -9 of a shim before `up` started orphans its agent (the legacy bug):
+/// `up` must stop it, found through the shim's session, before it starts
+/// exactly one new worker for the stream.
+void UpCommandTest::expect_orphan_stopped_before_restart(bool pid_file_gone_too) {
+  set_mode("Stream-A", "hang");
+  const auto work_dir = add_worktree("Stream-A");
+  const pid_t outside = start_outside_shim("Stream-A", work_dir);
+  ASSERT_GT(outside, 0);
+  ASSERT_TRUE(wait_starts("Stream-A", 1));
+  ASSERT_EQ(wait_shim_pid("Stream-A"), outside);
+  const int orphan = events_of("start", "Stream-A").front().pid;
+  // Whatever the outcome, nothing of that session outlives the test.
+  const std::unique_ptr<void, std::function<void(void*)>> cleanup(
+      reinterpret_cast<void*>(1), [outside](void*) {
+        for (const auto& left : legacy::live_processes_with(legacy::ScanKey::session, outside)) {
+          ::kill(left.pid, SIGKILL);
+        }
+      });
+  ASSERT_EQ(::kill(outside, SIGKILL), 0);
+  int raw = 0;
+  ASSERT_EQ(::waitpid(outside, &raw, 0), outside);
+  ASSERT_FALSE(process_gone(orphan));
+  const auto pid_file = root_ / ".claude/orchestrator/pids/Stream-A.pid";
+  ASSERT_TRUE(std::filesystem::exists(pid_file)) << "kill -9 leaves the PID file";
+  if (pid_file_gone_too) {
+    std::filesystem::remove(pid_file);  // only the log's start banner names the shim now
+  }
+
+  set_mode("Stream-A", "complete");
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n");
+  UpProcess up(options_, env_, dir_.path());
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpAllDone) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 2u) << diagnostics(up);
+  EXPECT_TRUE(process_gone(orphan)) << "the orphaned agent survived" << diagnostics(up);
+  expect_grandchildren_gone();
+  const auto log = monitor_log();
+  const auto stopped =
+      log.find("Stream-A: stopped 2 process(es) left by its previous shim (session " +
+               std::to_string(outside) + ")");
+  const auto running = log.find("Stream-A: starting -> running");
+  ASSERT_NE(stopped, std::string::npos) << diagnostics(up);
+  EXPECT_LT(stopped, running) << diagnostics(up);
+}
+
+TEST_F(UpCommandTest, AnAgentOrphanedByAShimKilledBeforeUpIsStoppedBeforeTheStreamStarts) {
+  expect_orphan_stopped_before_restart(false);
+}
+
+TEST_F(UpCommandTest, AnOrphanedAgentIsFoundFromTheLogsStartBannerWhenThePidFileIsGone) {
+  expect_orphan_stopped_before_restart(true);
+}
+
+TEST_F(UpCommandTest, AShimStartedElsewhereWhileItsChildWaitedIsAdoptedNotStartedTwice) {
+  const auto gate = dir_ / "go";
+  use_spec(
+      "    - id: gate\n"
+      "      command: [sh, -c, 'while [ ! -e \"" +
+      gate.string() +
+      "\" ]; do sleep 0.05; done']\n"
+      "      work_dir: .\n"
+      "      restart: transient\n"
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      depends_on: [gate]\n"
+      "      shutdown: 2s\n");
+  set_mode("Stream-A", "hang");
+  const auto work_dir = add_worktree("Stream-A");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("gate: starting -> running") != std::string::npos;
+  })) << diagnostics(up);
+
+  // orchestrate.py start Stream-A while up holds it back.
+  const pid_t outside = start_outside_shim("Stream-A", work_dir);
+  ASSERT_GT(outside, 0);
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+  ASSERT_EQ(wait_shim_pid("Stream-A"), outside);
+
+  std::ofstream{gate};
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("a worker started elsewhere runs (PID " + std::to_string(outside) +
+                              "); adopting it") != std::string::npos;
+  })) << diagnostics(up);
+
+  up.signal(SIGTERM);
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpAllDone) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
+  int raw = 0;
+  EXPECT_EQ(::waitpid(outside, &raw, 0), outside);  // stopped with the tree
   expect_grandchildren_gone();
 }
 
