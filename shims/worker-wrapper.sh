@@ -100,6 +100,7 @@ if ! { printf '%s\n' "$$" >"$pid_tmp" && chmod 644 "$pid_tmp" && mv -fT -- "$pid
 fi
 
 agent_pid=
+agent_reaped=
 exit_banner_written=
 
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -131,7 +132,9 @@ stop_agent() {
   local signal=$1 number=$2
   trap '' TERM INT HUP
   # A signal between starting the agent and storing its PID: $! has it.
-  local pid=${agent_pid:-${!:-}}
+  # Once the agent has been reaped its PID may belong to anyone: no signal.
+  local pid=
+  [ -z "$agent_reaped" ] && pid=${agent_pid:-${!:-}}
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     echo "[worker-wrapper] SIG$signal received, stopping the agent (PID $pid)" >>"$log_file"
     [ "$signal" = INT ] && signal=TERM
@@ -182,6 +185,7 @@ agent_pid=$!
 # then exits, so reaching the next line means the agent ended.
 wait "$agent_pid"
 agent_status=$?
+agent_reaped=1
 
 # --- commit the stream's work -------------------------------------------------
 # Only in a work tree of its own: a directory inside another checkout (left by

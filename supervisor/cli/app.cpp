@@ -1,6 +1,7 @@
 #include "supervisor/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,12 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int status = app.exit(error);
     return status == 0 ? 0 : 2;
+  } catch (const std::exception& error) {
+    // Parts return expected failures as values; anything thrown this far is a
+    // library failure nobody anticipated (a damaged database, a full disk).
+    // Say what it was and exit like any input error, never with an abort.
+    std::cerr << "supervise: " << error.what() << "\n";
+    return 2;
   }
   return exit_status;
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -51,6 +52,7 @@ int show_log(const LogsOptions& options) {
     // tail already follows a file across truncation and re-creation (the
     // shim archives old logs): no reason to write that again.
     const std::string file = path->string();
+    std::signal(SIGPIPE, SIG_DFL);  // `supervise logs -f | head` ends tail as usual
     execlp("tail", "tail", "-n", "+1", "-F", file.c_str(), static_cast<char*>(nullptr));
     std::cerr << "supervise logs: cannot run tail: " << std::strerror(errno) << "\n";
     return 1;

@@ -29,7 +29,8 @@ struct StatusOptions {
 /// databases can tell.
 std::optional<status::StatusReport> fetch(const taskcopilot::ProjectLayout& layout,
                                           std::string& error) {
-  if (std::filesystem::exists(std::filesystem::symlink_status(layout.control_socket))) {
+  std::error_code missing;
+  if (std::filesystem::exists(std::filesystem::symlink_status(layout.control_socket, missing))) {
     std::string socket_error;
     const auto reply =
         runtime::control_request(layout.control_socket, {{"command", "status"}}, 5s, socket_error);
@@ -52,8 +53,8 @@ int show(const StatusOptions& options) {
       std::cerr << "supervise status: " << error << "\n";
       return 2;
     }
-    const std::string text =
-        options.json ? to_json(*report).dump(2) + "\n" : render_status_table(*report, tty);
+    const std::string text = options.json ? status::dump_json(to_json(*report), 2) + "\n"
+                                          : render_status_table(*report, tty);
     if (options.watch && tty) {
       std::cout << "\x1b[H\x1b[2J";  // home, clear: refresh in place
     }

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -131,30 +132,49 @@ std::optional<EntryKind> entry_kind_from_string(std::string_view text) {
   return std::nullopt;
 }
 
-std::string local_iso_time_now() {
-  timeval now{};
-  gettimeofday(&now, nullptr);
+std::string local_iso_time(std::chrono::system_clock::time_point time) {
+  const std::time_t whole = std::chrono::system_clock::to_time_t(time);
   tm local{};
-  localtime_r(&now.tv_sec, &local);
+  localtime_r(&whole, &local);
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count() %
+      1'000'000;
+  if (micros < 0) {  // before the epoch: to_time_t rounded towards zero
+    micros += 1'000'000;
+  }
   std::array<char, 64> buffer{};
   const std::size_t length = strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%S", &local);
-  std::snprintf(buffer.data() + length, buffer.size() - length, ".%06ld",
-                static_cast<long>(now.tv_usec));
+  std::snprintf(buffer.data() + length, buffer.size() - length, ".%06lld",
+                static_cast<long long>(micros));
   return buffer.data();
+}
+
+std::string local_iso_time_now() {
+  return local_iso_time(std::chrono::system_clock::now());
 }
 
 Journal::Journal(std::filesystem::path path, std::unique_ptr<SQLite::Database> db)
     : path_(std::move(path)), db_(std::move(db)) {}
 
-Journal::OpenResult Journal::open(const std::filesystem::path& path) {
+Journal::OpenResult Journal::open(const std::filesystem::path& path,
+                                  std::chrono::milliseconds busy_timeout) {
   OpenResult result;
   try {
     if (std::filesystem::exists(path)) {
       std::string why;
       try {
-        SQLite::Database existing(path.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
+        SQLite::Database existing(path.string(), SQLite::OPEN_READONLY,
+                                  static_cast<int>(busy_timeout.count()));
         why = check_existing(existing);
       } catch (const SQLite::Exception& error) {
+        // Only a file that is not a database, or a damaged one, is set aside.
+        // Busy, permissions, no file descriptors: the journal may be fine and
+        // hold restart counts worth keeping, so run without it instead.
+        const int code = error.getErrorCode() & 0xff;
+        if (code != SQLITE_NOTADB && code != SQLITE_CORRUPT) {
+          result.error = "cannot check journal " + path.string() + ": " + error.what();
+          return result;
+        }
         why = error.what();
       }
       if (!why.empty()) {
@@ -168,8 +188,9 @@ Journal::OpenResult Journal::open(const std::filesystem::path& path) {
                                  " (" + why + "); starting a new one");
       }
     }
-    auto db = std::make_unique<SQLite::Database>(
-        path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+    auto db = std::make_unique<SQLite::Database>(path.string(),
+                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 static_cast<int>(busy_timeout.count()));
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("PRAGMA synchronous = NORMAL");
     SQLite::Transaction transaction(*db);

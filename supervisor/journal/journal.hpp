@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -67,7 +68,8 @@ class Journal {
   /// Opens or creates the journal at `path`. A file of another schema version,
   /// or one that is not a healthy SQLite database, is renamed to
   /// `<path>.bad-<time>` (reported in `notices`) and a new journal is made.
-  static OpenResult open(const std::filesystem::path& path);
+  static OpenResult open(const std::filesystem::path& path,
+                         std::chrono::milliseconds busy_timeout = std::chrono::seconds(5));
 
   /// Opens an existing journal read-only, for `status`; nullopt-like (null)
   /// when missing, damaged or of another version (`why` says which).
@@ -96,6 +98,7 @@ class Journal {
 };
 
 /// Local time as `2026-01-13T10:30:30.456789` (the legacy log's format).
+std::string local_iso_time(std::chrono::system_clock::time_point time);
 std::string local_iso_time_now();
 
 }  // namespace supervise::journal

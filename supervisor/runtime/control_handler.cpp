@@ -23,18 +23,9 @@ double seconds(Clock::duration duration) {
 
 /// A steady-clock instant in the past as local wall-clock text.
 std::string local_time_of(core::TimePoint then, core::TimePoint now) {
-  const auto wall = std::chrono::system_clock::now() -
-                    std::chrono::duration_cast<std::chrono::system_clock::duration>(now - then);
-  const std::time_t whole = std::chrono::system_clock::to_time_t(wall);
-  std::tm local{};
-  localtime_r(&whole, &local);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          wall.time_since_epoch() % std::chrono::seconds(1))
-                          .count();
-  char text[40];
-  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local);
-  std::snprintf(text + length, sizeof text - length, ".%06lld", static_cast<long long>(micros));
-  return text;
+  return journal::local_iso_time(
+      std::chrono::system_clock::now() -
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(now - then));
 }
 
 void collect_names(const std::vector<core::ChildSpec>& children,

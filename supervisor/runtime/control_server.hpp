@@ -2,7 +2,7 @@
 
 // The control socket of a running supervisor: `supervise.sock` (mode 0600) in
 // the orchestrator dir, newline-delimited JSON, one reply per request. The
-// protocol is documented in specs/CONTROL_PROTOCOL.md.
+// protocol is documented in docs/CONTROL_PROTOCOL.md.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>

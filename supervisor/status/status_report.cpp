@@ -109,8 +109,8 @@ bool StatusReport::healthy() const {
   });
 }
 
-std::string dump_json(const nlohmann::json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string dump_json(const nlohmann::json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<core::ChildState> child_state_from_string(std::string_view text) {

@@ -75,7 +75,8 @@ std::optional<StatusReport> status_report_from_json(const nlohmann::json& json, 
 
 /// One line of JSON text; invalid UTF-8 (a name stored carelessly in a
 /// database) becomes U+FFFD instead of an exception.
-std::string dump_json(const nlohmann::json& json);
+/// `indent` as nlohmann's dump: -1 for one line.
+std::string dump_json(const nlohmann::json& json, int indent = -1);
 
 /// Parses a state name ("running"); nullopt when unknown.
 std::optional<core::ChildState> child_state_from_string(std::string_view text);

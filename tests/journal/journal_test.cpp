@@ -138,5 +138,39 @@ TEST(Journal, ReadOnlyOpenSeesWhatTheWriterWrote) {
   EXPECT_EQ(reader->histories("i").at("A"), (ChildHistory{1, true}));
 }
 
+TEST(Journal, ABusyJournalIsNotSetAsideButOpenedWithoutLosingIt) {
+  testing::TempDir dir;
+  const fs::path path = dir / "supervise.db";
+  {
+    auto first = Journal::open(path);
+    ASSERT_TRUE(first.journal);
+    first.journal->set_history("i", "A", {2, true});
+  }
+  // Another process holds the database exclusively (a writer stuck mid
+  // transaction): our check cannot read it, which says nothing about damage.
+  auto holder = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE);
+  holder->exec("PRAGMA locking_mode = EXCLUSIVE");
+  holder->exec("BEGIN EXCLUSIVE");
+  holder->exec("UPDATE child_history SET restarts = restarts");
+
+  auto busy = Journal::open(path, std::chrono::milliseconds(50));
+  EXPECT_FALSE(busy.journal);
+  EXPECT_NE(busy.error.find(path.string()), std::string::npos) << busy.error;
+  EXPECT_TRUE(set_aside_files(dir.path()).empty());
+
+  holder.reset();  // the writer goes away
+  auto later = Journal::open(path);
+  ASSERT_TRUE(later.journal) << later.error;
+  EXPECT_EQ(later.journal->histories("i").at("A"), (ChildHistory{2, true}));
+}
+
+TEST(LocalIsoTime, HasMicrosecondsAndNoZone) {
+  const auto time =
+      std::chrono::system_clock::from_time_t(1'700'000'000) + std::chrono::microseconds(4'567);
+  const std::string text = local_iso_time(time);
+  EXPECT_TRUE(std::regex_match(text, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.004567)")))
+      << text;
+}
+
 }  // namespace
 }  // namespace supervise::journal

@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_binary.hpp"
+#include "tests/support/task_copilot_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace supervise {
+namespace {
+
+using testing::run_supervise;
+
+std::vector<std::string> project_flags(const testing::TempDir& dir) {
+  return {"--project",   dir.path().string(),         "--tasks-db", (dir / "tasks.db").string(),
+          "--memory-db", (dir / "memory.db").string()};
+}
+
+TEST(StatusCommand, OfflineJsonWithAnInitiativeNameThatIsNotUtf8StillPrints) {
+  testing::TempDir dir;
+  testing::TaskCopilotFixture db(dir.path());
+  db.add_initiative("init-1", "caf\xE9")  // Latin-1, as a careless writer stores it
+      .add_prd("PRD-1", "init-1")
+      .add_task({.id = "TASK-1",
+                 .prd_id = "PRD-1",
+                 .metadata = testing::stream_metadata("Stream-A", "A")});
+  auto arguments = project_flags(dir);
+  arguments.insert(arguments.begin(), {"status", "--json"});
+  const auto result = run_supervise(arguments);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["source"], "offline");
+  EXPECT_EQ(json["initiative"]["name"], "caf\xEF\xBF\xBD");
+  EXPECT_EQ(json["children"][0]["id"], "Stream-A");
+  EXPECT_EQ(json["children"][0]["state"], "stopped");
+}
+
+TEST(StatusCommand, AMissingDatabaseIsExitTwoNamingIt) {
+  testing::TempDir dir;
+  auto arguments = project_flags(dir);
+  arguments.insert(arguments.begin(), "status");
+  const auto result = run_supervise(arguments);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find((dir / "tasks.db").string()), std::string::npos) << result.err;
+}
+
+TEST(StatusCommand, ADatabaseThatIsNotSqliteIsExitTwoNotACrash) {
+  testing::TempDir dir;
+  testing::TaskCopilotFixture db(dir.path());
+  db.add_initiative("init-1", "x");
+  // memory.db replaced by garbage after the fixture made it.
+  db.remove_memory_db();
+  std::ofstream(dir / "memory.db") << std::string(4096, 'x');
+  auto arguments = project_flags(dir);
+  arguments.insert(arguments.begin(), "status");
+  const auto result = run_supervise(arguments);
+  EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+  EXPECT_FALSE(result.err.empty());
+}
+
+}  // namespace
+}  // namespace supervise
