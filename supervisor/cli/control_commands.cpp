@@ -1,13 +1,11 @@
 #include "supervisor/cli/control_commands.hpp"
 
-#include <poll.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
+#include <cerrno>
 #include <iostream>
 #include <memory>
 
 #include "supervisor/cli/project_options.hpp"
+#include "supervisor/legacy/pidfd.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/status/status_report.hpp"
 
@@ -78,17 +76,11 @@ std::vector<std::string> active_children(const taskcopilot::ProjectLayout& layou
 /// Blocks until process `pid` has exited or `deadline` passed; true if it
 /// exited. Waits on a pidfd: no polling, no race with PID reuse.
 bool wait_for_exit(int pid, std::chrono::milliseconds deadline) {
-  const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) {
-    return errno == ESRCH;
+  const auto opened = legacy::open_pidfd(pid);
+  if (!opened.fd.valid()) {
+    return opened.error == ESRCH;
   }
-  pollfd readable{fd, POLLIN, 0};
-  int ready;
-  do {
-    ready = poll(&readable, 1, static_cast<int>(deadline.count()));
-  } while (ready < 0 && errno == EINTR);
-  close(fd);
-  return ready > 0;
+  return legacy::wait_pidfd(opened.fd.get(), deadline);
 }
 
 /// `down`: asks for a graceful shutdown and waits until the supervisor has

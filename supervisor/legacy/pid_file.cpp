@@ -11,6 +11,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "supervisor/legacy/file_descriptor.hpp"
+
 namespace supervise::legacy {
 
 namespace {
@@ -34,26 +36,6 @@ FileIdentity identity_of(const struct stat& st) {
 }
 
 /// Closes a file descriptor when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -150,7 +132,7 @@ PidFileRead read_pid_file(const std::filesystem::path& path) {
   }
   // O_NONBLOCK: should the path turn into a FIFO between lstat and open, the
   // open must not hang; the fstat below then sees the changed file.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT) {
@@ -230,7 +212,7 @@ bool write_pid_file(const std::filesystem::path& path, int pid, std::string& err
     error = "cannot create a temporary file beside " + path.string();
     return false;
   }
-  Fd fd(raw_fd);
+  FileDescriptor fd(raw_fd);
   const std::string content = std::to_string(pid) + "\n";
   std::size_t written = 0;
   while (written < content.size()) {

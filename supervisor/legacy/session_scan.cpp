@@ -40,8 +40,10 @@ std::string_view to_string(ScanKey value) {
   return "unknown";
 }
 
-std::vector<ProcStat> live_processes_with(ScanKey key, int id,
-                                          const std::filesystem::path& proc_root) {
+namespace {
+
+std::vector<ProcStat> scan(ScanKey key, int id, bool include_ended,
+                           const std::filesystem::path& proc_root) {
   std::vector<ProcStat> found;
   if (id < 2) {
     return found;
@@ -56,24 +58,41 @@ std::vector<ProcStat> live_processes_with(ScanKey key, int id,
       break;
     }
     const std::string name = it->path().filename().string();
-    if (!all_digits(name)) {
-      continue;
+    if (!all_digits(name) || name.size() > 9) {
+      continue;  // not a process (PIDs are below 2^22)
     }
-    std::ifstream in(it->path() / "stat", std::ios::binary);
-    if (!in) {
-      continue;  // ended since the directory was listed
-    }
-    const std::string content((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    const auto stat = parse_proc_stat(content);
-    if (!stat || stat->has_ended() || !matches(*stat, key, id)) {
-      continue;
+    const auto stat = read_proc_stat(std::stoi(name), proc_root);
+    if (!stat || (!include_ended && stat->has_ended()) || !matches(*stat, key, id)) {
+      continue;  // ended since the directory was listed, or not a match
     }
     found.push_back(*stat);
   }
   std::sort(found.begin(), found.end(),
             [](const ProcStat& a, const ProcStat& b) { return a.pid < b.pid; });
   return found;
+}
+
+}  // namespace
+
+std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root) {
+  if (pid <= 0) {
+    return std::nullopt;
+  }
+  std::ifstream in(proc_root / std::to_string(pid) / "stat", std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_proc_stat(content);
+}
+
+std::vector<ProcStat> live_processes_with(ScanKey key, int id,
+                                          const std::filesystem::path& proc_root) {
+  return scan(key, id, false, proc_root);
+}
+
+std::vector<ProcStat> processes_with(ScanKey key, int id, const std::filesystem::path& proc_root) {
+  return scan(key, id, true, proc_root);
 }
 
 }  // namespace supervise::legacy

@@ -6,6 +6,7 @@
 // agent behind still carrying the shim's PID as its session id.
 
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -28,5 +29,14 @@ std::string_view to_string(ScanKey value);
 /// init's, never a worker's. `proc_root` exists for tests.
 std::vector<ProcStat> live_processes_with(ScanKey key, int id,
                                           const std::filesystem::path& proc_root = "/proc");
+
+/// The same, zombies and dead processes included (what still holds the
+/// session or group number).
+std::vector<ProcStat> processes_with(ScanKey key, int id,
+                                     const std::filesystem::path& proc_root = "/proc");
+
+/// <proc_root>/<pid>/stat; nullopt when there is no such process (or it
+/// vanished while being read, or the content does not parse).
+std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root = "/proc");
 
 }  // namespace supervise::legacy

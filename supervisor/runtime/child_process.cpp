@@ -171,7 +171,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   /// more. Our own zombies are reaped by the next drain round.
   bool only_zombies_left() const {
     const int self = ::getpid();
-    for (const auto& member : group_members(pgid)) {
+    for (const auto& member : legacy::processes_with(legacy::ScanKey::process_group, pgid)) {
       if (!member.is_zombie() || member.ppid == self) {
         return false;
       }

@@ -1,21 +1,17 @@
 #pragma once
 
-// The few /proc reads the runtime needs beyond supervisor/legacy's: the stat
-// of one process by PID, and the direct children of this process.
+// The one /proc read the runtime needs beyond supervisor/legacy's
+// (session_scan.hpp: one process's stat, the members of a session or group):
+// the direct children of this process.
 
 #include <optional>
 #include <vector>
 
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/session_scan.hpp"
 
 namespace supervise::runtime {
 
-/// /proc/<pid>/stat; nullopt when there is no such process (or it vanished
-/// while being read).
-std::optional<legacy::ProcStat> read_proc_stat(int pid);
-
-/// Every process of group `pgid`, zombies included (a scan of /proc).
-std::vector<legacy::ProcStat> group_members(int pgid);
+using legacy::read_proc_stat;
 
 /// The direct children of this process (every thread's
 /// /proc/self/task/<tid>/children), zombies included.
