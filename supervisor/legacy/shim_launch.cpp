@@ -11,12 +11,12 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
+#include "supervisor/legacy/environment.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
-
-extern char** environ;
 
 namespace supervise::legacy {
 
@@ -31,15 +31,16 @@ std::string find_bash() {
     }
   }
   if (const char* path = std::getenv("PATH")) {
-    std::string_view rest(path);
-    while (!rest.empty()) {
-      const auto colon = rest.find(':');
-      const auto dir = rest.substr(0, colon);
-      const std::string candidate = std::string(dir) + "/bash";
-      if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) {
-        return candidate;
+    // Empty PATH entries (the current directory) are not searched for bash.
+    std::string dirs;
+    std::istringstream entries(path);
+    for (std::string dir; std::getline(entries, dir, ':');) {
+      if (!dir.empty()) {
+        dirs += (dirs.empty() ? "" : ":") + dir;
       }
-      rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+    }
+    if (const auto found = find_executable("bash", dirs, "/"); !found.empty()) {
+      return found.string();
     }
   }
   return "";
@@ -130,16 +131,7 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
     argv.push_back(arg.data());
   }
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    const std::string text(*entry);
-    if (launch.environment.count(text.substr(0, text.find('='))) == 0) {
-      env_strings.push_back(text);
-    }
-  }
-  for (const auto& [name, value] : launch.environment) {
-    env_strings.push_back(name + "=" + value);
-  }
+  std::vector<std::string> env_strings = inherited_environment(launch.environment);
   std::vector<char*> envp;
   for (auto& entry : env_strings) {
     envp.push_back(entry.data());

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/legacy/environment.hpp"
+
 namespace supervise::runtime {
 
 struct LaunchSpec {
@@ -21,16 +23,9 @@ struct LaunchSpec {
   std::filesystem::path output;
 };
 
-/// Our own environment with `overrides` set (replacing same-named entries).
-std::vector<std::string> inherited_environment(const std::map<std::string, std::string>& overrides);
-
-/// The value of `key` in an environment list; empty when absent.
-std::string environment_value(const std::vector<std::string>& env, const std::string& key);
-
-/// The executable `name` resolves to: itself when it holds a '/' (relative to
-/// `work_dir` when relative), else the first executable file of that name in
-/// `path` (colon-separated). Empty when none.
-std::filesystem::path find_executable(const std::string& name, const std::string& path,
-                                      const std::filesystem::path& work_dir);
+// Shared with the legacy monitor's detached shim launch.
+using legacy::environment_value;
+using legacy::find_executable;
+using legacy::inherited_environment;
 
 }  // namespace supervise::runtime

@@ -1,4 +1,4 @@
-#include "supervisor/runtime/launch_spec.hpp"
+#include "supervisor/legacy/environment.hpp"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 
 extern char** environ;
 
-namespace supervise::runtime {
+namespace supervise::legacy {
 
 std::vector<std::string> inherited_environment(
     const std::map<std::string, std::string>& overrides) {
@@ -57,4 +57,4 @@ std::filesystem::path find_executable(const std::string& name, const std::string
   return {};
 }
 
-}  // namespace supervise::runtime
+}  // namespace supervise::legacy
