@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/environment.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
@@ -177,9 +178,7 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
     if (shim == 0) {
       ::close(pid_pipe[1]);
       ::setsid();
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      restore_default_signals();
       const int null_fd = ::open("/dev/null", O_RDWR);
       if (null_fd >= 0) {
         ::dup2(null_fd, 0);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/legacy/pidfd.hpp"
 #include "supervisor/legacy/session_scan.hpp"
@@ -38,12 +39,7 @@ struct NewSessionInit {
     if (::setsid() < 0) {
       return bp::error_code(errno, bp::system_category());
     }
-    for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) {
-      ::signal(signal, SIG_DFL);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    legacy::restore_default_signals();
     return {};
   }
 };

@@ -10,12 +10,26 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
 
 namespace supervise::runtime {
 
 namespace bp = boost::process::v2;
+
+namespace {
+
+/// git must not inherit supervise's ignored SIGPIPE or blocked signals.
+struct DefaultSignals {
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    legacy::restore_default_signals();
+    return {};
+  }
+};
+
+}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::filesystem::path& work_dir) {
@@ -43,7 +57,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
   bp::error_code ec;
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   bp::process process(io, executable, args, bp::process_start_dir(work_dir),
-                      bp::process_stdio{nullptr, output, output}, ec);
+                      bp::process_stdio{nullptr, output, output}, DefaultSignals{}, ec);
   if (ec) {
     ::close(output);
     result.output = "cannot run " + argv.front() + ": " + ec.message();

@@ -98,6 +98,39 @@ TEST(LaunchDetachedShim, ShimInheritsNoDescriptorBeyondTheStandardThree) {
   EXPECT_EQ(open_descriptors(launched.pid), (std::set<int>{0, 1, 2}));
 }
 
+/// Bit `signal` of a SigIgn/SigBlk mask line of /proc/<pid>/status.
+bool status_mask_has(int pid, const std::string& field, int signal) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(field + ":", 0) == 0) {
+      const auto mask = std::stoull(line.substr(field.size() + 1), nullptr, 16);
+      return (mask >> (signal - 1)) & 1U;
+    }
+  }
+  throw std::runtime_error("no " + field + " for pid " + std::to_string(pid));
+}
+
+TEST(LaunchDetachedShim, TheShimDoesNotInheritOurIgnoredSigpipeOrBlockedSignals) {
+  TempDir dir;
+  const auto shim = script(dir, "printf '%s\\n' $$ > \"$2\"\nexec sleep 600");
+  // supervise ignores SIGPIPE; a test process stands in for it here.
+  const auto previous = ::signal(SIGPIPE, SIG_IGN);
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGTERM);
+  sigset_t old_mask;
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &old_mask);
+  const LaunchResult launched = launch_detached_shim(launch_of(dir, shim));
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::signal(SIGPIPE, previous);
+  ASSERT_TRUE(launched.ok) << launched.error;
+  SessionGuard guard{launched.pid};
+  ASSERT_EQ(wait_for_shim_start(launched.pid, dir / "Stream-A.pid", dir / "log", 0, 10s),
+            ShimStart::pid_file_written);
+  EXPECT_FALSE(status_mask_has(launched.pid, "SigIgn", SIGPIPE));
+  EXPECT_FALSE(status_mask_has(launched.pid, "SigBlk", SIGTERM));
+}
+
 TEST(LaunchDetachedShim, ShimThatEndsAtOnceAfterItsBannerCountsAsStarted) {
   TempDir dir;
   const auto shim = script(dir,
