@@ -22,7 +22,9 @@ TEST(DependencyGraph, StartOrderKeepsSpecOrderWhereDependenciesAllow) {
   EXPECT_EQ(start_order(nodes), (std::vector<std::string>{"B", "Z", "A"}));
 }
 
-TEST(DependencyGraph, FindsNoCycleInADag) { EXPECT_TRUE(find_cycle(four_streams()).empty()); }
+TEST(DependencyGraph, FindsNoCycleInADag) {
+  EXPECT_TRUE(find_cycle(four_streams()).empty());
+}
 
 TEST(DependencyGraph, NamesTheCycle) {
   const std::vector<DependencyNode> nodes{{"X", {}}, {"A", {"B"}}, {"B", {"C"}}, {"C", {"A"}}};
