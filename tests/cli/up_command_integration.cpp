@@ -425,11 +425,7 @@ TEST_F(UpCommandTest, ADependentStartsPromptlyAfterItsDependencysTasksComplete) 
 
 TEST_F(UpCommandTest, ALiveVerifiedWorkerIsAdoptedNotStartedTwice) {
   set_mode("Stream-A", "hang");
-  const auto work_dir = root_ / ".claude/worktrees/Stream-A";
-  ASSERT_EQ(std::system(("git -C '" + root_.string() + "' worktree add -q -b Stream-A '" +
-                         work_dir.string() + "'")
-                            .c_str()),
-            0);
+  const auto work_dir = add_worktree("Stream-A");
   // A shim started by someone else (the old orchestrator), in a session of its own.
   const pid_t outside = start_outside_shim("Stream-A", work_dir);
   ASSERT_GT(outside, 0);
@@ -460,11 +456,7 @@ TEST_F(UpCommandTest, ALiveVerifiedWorkerIsAdoptedNotStartedTwice) {
 
 TEST_F(UpCommandTest, AnAdoptedWorkerThatIsKilledIsReplacedByExactlyOneNewWorker) {
   set_mode("Stream-A", "hang");
-  const auto work_dir = root_ / ".claude/worktrees/Stream-A";
-  ASSERT_EQ(std::system(("git -C '" + root_.string() + "' worktree add -q -b Stream-A '" +
-                         work_dir.string() + "'")
-                            .c_str()),
-            0);
+  const auto work_dir = add_worktree("Stream-A");
   const pid_t outside = start_outside_shim("Stream-A", work_dir);
   ASSERT_GT(outside, 0);
   ASSERT_TRUE(wait_starts("Stream-A", 1));
