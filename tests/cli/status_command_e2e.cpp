@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/running_supervisor.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -57,6 +58,36 @@ TEST(StatusCommand, ADatabaseThatIsNotSqliteIsExitTwoNotACrash) {
   const auto result = run_supervise(arguments);
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
   EXPECT_FALSE(result.err.empty());
+}
+
+TEST(StatusCommand, WatchRefreshesUntilInterrupted) {
+  testing::TempDir dir;
+  testing::TaskCopilotFixture db(dir.path());
+  db.add_initiative("init-1", "Watched")
+      .add_prd("PRD-1", "init-1")
+      .add_task({.id = "TASK-1",
+                 .prd_id = "PRD-1",
+                 .metadata = testing::stream_metadata("Stream-A", "A")});
+  auto arguments = project_flags(dir);
+  arguments.insert(arguments.begin(), {"status", "--watch", "--interval", "0.1"});
+  testing::BackgroundSupervise watch(arguments, dir.path(), "watch");
+  const auto refreshes = [&] {
+    const std::string out = watch.out();
+    std::size_t count = 0;
+    for (auto at = out.find("Overall:"); at != std::string::npos;
+         at = out.find("Overall:", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  // Each refresh reads the database again: a change shows in a later one.
+  ASSERT_TRUE(testing::wait_for([&] { return refreshes() >= 2; })) << watch.err();
+  db.set_task_status("TASK-1", "completed");
+  ASSERT_TRUE(testing::wait_for([&] {
+    return watch.out().find("Overall: 1/1 complete") != std::string::npos;
+  })) << watch.out();
+  watch.signal(SIGINT);
+  EXPECT_TRUE(watch.wait_exit(std::chrono::seconds(10)));
 }
 
 }  // namespace
