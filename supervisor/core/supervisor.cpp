@@ -315,15 +315,26 @@ void Supervisor::State::on(const Boot&) {
     if (node.adopted_pid) {
       node.pid = node.adopted_pid;
       node.ever_spawned = true;
-      set_state(i, ChildState::adopted, Reason::adopted, "pid " + std::to_string(*node.pid));
+      if (node.kept) {
+        set_state(i, ChildState::running, Reason::restored,
+                  "pid " + std::to_string(*node.pid) + ", kept over a reload");
+      } else {
+        set_state(i, ChildState::adopted, Reason::adopted, "pid " + std::to_string(*node.pid));
+      }
       on_up(i);
       if (node.adopted_at) {
         node.started_at = node.adopted_at;
         node.up_since = node.adopted_at;
       }
-    } else if (node.restored_failed && !(is_stream(i) && node.stream_complete)) {
-      // (a stream completed since is done instead: reconsider() below)
-      set_state(i, ChildState::failed, Reason::restored, "failed in an earlier run");
+    } else if (node.restored_state == ChildState::failed) {
+      if (!(is_stream(i) && node.stream_complete)) {
+        // (a stream completed since is done instead: reconsider() below)
+        set_state(i, ChildState::failed, Reason::restored, "failed in an earlier run");
+      }
+    } else if (node.restored_state) {
+      node.held = node.restored_held;
+      set_state(i, *node.restored_state, Reason::restored,
+                node.held ? "stopped by an operator before the reload" : "before the reload");
     }
   }
   for (const std::size_t child : root().children) {
@@ -405,6 +416,7 @@ void Supervisor::State::on(const Adopted& event) {
   }
   nodes[i].adopted_pid = event.pid;
   nodes[i].adopted_at = now;
+  nodes[i].kept = false;
 }
 
 void Supervisor::State::on(const RestoreHistory& event) {
@@ -412,8 +424,47 @@ void Supervisor::State::on(const RestoreHistory& event) {
   if (booted || i == kNone) {
     return;
   }
-  nodes[i].restarts = std::max(event.restarts, 0);
-  nodes[i].restored_failed = event.failed && is_worker(i);
+  Node& node = nodes[i];
+  node.restarts = std::max(event.restarts, 0);
+  if (event.failed && is_worker(i)) {
+    node.restored_state = ChildState::failed;
+  } else if (node.restored_state == ChildState::failed) {
+    node.restored_state.reset();
+  }
+}
+
+void Supervisor::State::on(const RestoreState& event) {
+  const std::size_t i = find(event.child);
+  if (booted || i == kNone || !is_worker(i)) {
+    return;
+  }
+  Node& node = nodes[i];
+  switch (event.state) {
+    case ChildState::stopped:
+    case ChildState::done:
+    case ChildState::failed:
+      node.restored_state = event.state;
+      node.restored_held = event.held && event.state == ChildState::stopped;
+      node.adopted_pid.reset();
+      node.kept = false;
+      return;
+    case ChildState::running:
+      if (event.pid <= 0) {
+        return;
+      }
+      node.restored_state.reset();
+      node.restored_held = false;
+      node.adopted_pid = event.pid;
+      node.adopted_at = event.started_at.value_or(now);
+      node.kept = true;
+      return;
+    case ChildState::waiting:
+    case ChildState::starting:
+    case ChildState::backoff:
+    case ChildState::stopping:
+    case ChildState::adopted:
+      return;
+  }
 }
 
 void Supervisor::State::on(const TimerFired& event) {
@@ -498,6 +549,7 @@ ChildStatus Supervisor::State::status_of(std::size_t i, TimePoint at) const {
     }
   }
   status.stream_complete = node.stream_complete;
+  status.held = node.held;
   return status;
 }
 

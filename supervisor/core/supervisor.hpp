@@ -27,7 +27,7 @@ using RandomSource = std::function<double()>;
 // ---------------------------------------------------------------- events ---
 
 /// Start the tree: spawn every child whose dependencies are met. Send
-/// StreamProgress, Adopted and RestoreHistory events first.
+/// StreamProgress, Adopted, RestoreHistory and RestoreState events first.
 struct Boot {};
 
 /// The Task Copilot stream of `child` is (or is no longer) complete.
@@ -68,6 +68,20 @@ struct RestoreHistory {
   bool failed = false;
 };
 
+/// The state of an unchanged worker carried over a spec reload (before Boot;
+/// ignored for supervisor nodes). At Boot it is put straight into `state`
+/// (Reason restored): `stopped` (with `held`: an operator stopped it, it stays
+/// stopped and its dependents wait until `start`), `done` or `failed`; or
+/// `running` with `pid`, running since `started_at`: our own process, still
+/// running, watched as running (not adopted). Other states are ignored.
+struct RestoreState {
+  std::string child;
+  ChildState state = ChildState::stopped;
+  bool held = false;
+  int pid = 0;
+  std::optional<TimePoint> started_at;
+};
+
 /// A timer asked for by a ScheduleTimer action fired. Fired timers that were
 /// cancelled or superseded are ignored.
 struct TimerFired {
@@ -90,7 +104,7 @@ struct Command {
 };
 
 using Event = std::variant<Boot, StreamProgress, Spawned, SpawnFailed, Exited, Adopted,
-                           RestoreHistory, TimerFired, Command>;
+                           RestoreHistory, RestoreState, TimerFired, Command>;
 
 // --------------------------------------------------------------- actions ---
 
@@ -187,6 +201,7 @@ struct ChildStatus {
   std::vector<std::string> waiting_for;
   bool stream_complete = false;
   Reason reason = Reason::boot;  ///< why it is in its state
+  bool held = false;             ///< stopped by an operator: stays stopped until `start`
 };
 
 // ------------------------------------------------------------ supervisor ---

@@ -110,9 +110,12 @@ struct Node {
   bool ever_healthy = false;
   bool ever_spawned = false;  ///< a Spawn was asked for (or it was adopted)
   bool held = false;          ///< stopped by an operator: dependents wait
-  bool restored_failed = false;
+  /// Before Boot: the final state it starts in (journal or reload).
+  std::optional<ChildState> restored_state;
+  bool restored_held = false;
   std::optional<int> adopted_pid;
   std::optional<TimePoint> adopted_at;
+  bool kept = false;  ///< adopted_pid is our own process, kept over a reload
 
   StopCause stop_cause = StopCause::none;
   Reason stop_reason = Reason::shutdown;
@@ -296,6 +299,7 @@ struct Supervisor::State {
   void on(const Exited& event);
   void on(const Adopted& event);
   void on(const RestoreHistory& event);
+  void on(const RestoreState& event);
   void on(const TimerFired& event);
   void on(const Command& event);
   void shutdown();

@@ -729,6 +729,13 @@ void Runtime::finish_reload() {
     }
   }
   const auto old_status = core_->status(now());
+  for (const auto& status : old_status) {
+    if (status.state == core::ChildState::stopping && processes_.contains(status.id)) {
+      // Its stop (and the SIGKILL escalation timer) belongs to the old tree:
+      // the new one takes over once it ended.
+      return;
+    }
+  }
   // Kept alive until the comparisons below are done: specs_ points into it.
   const core::SpecDocument old_document = std::move(options_.document);
   std::map<std::string, const core::ChildSpec*> old_specs;
@@ -744,15 +751,28 @@ void Runtime::finish_reload() {
   outcome_.reset();
 
   int kept = 0;
+  std::map<std::string, core::ChildStatus> unchanged;
   for (const auto& status : old_status) {
     const auto* now_spec = find_spec(status.id);
     const auto old_spec = old_specs.find(status.id);
     if (now_spec == nullptr || old_spec == old_specs.end() || !(*now_spec == *old_spec->second)) {
       continue;  // a new life for a changed child
     }
+    unchanged.emplace(status.id, status);
     if (status.restarts > 0 || status.state == core::ChildState::failed) {
       deliver(core::RestoreHistory{status.id, status.restarts,
                                    status.state == core::ChildState::failed});
+    }
+    // What operators and completion decided stays: a child stopped by
+    // `stop` stays held, a done one does not run again. A child stopped
+    // because a dependency ended is judged again (that dependency may have
+    // a new life now).
+    const bool final_state = status.state == core::ChildState::done ||
+                             status.state == core::ChildState::failed ||
+                             (status.state == core::ChildState::stopped &&
+                              status.reason != core::Reason::dependency_ended);
+    if (final_state && status.type == core::ChildType::worker) {
+      deliver(core::RestoreState{status.id, status.state, status.held, 0, std::nullopt});
     }
   }
   stream_complete_.clear();
@@ -764,8 +784,16 @@ void Runtime::finish_reload() {
     }
   }
   for (const auto& [id, process] : processes_) {
-    if (find_spec(id) != nullptr && !process->main_exited()) {
-      ++kept;
+    if (find_spec(id) == nullptr || process->main_exited()) {
+      continue;
+    }
+    ++kept;
+    const auto before = unchanged.find(id);
+    if (before != unchanged.end() && before->second.state == core::ChildState::running) {
+      // Our own process: still shown running, with its real exit status.
+      deliver(core::RestoreState{id, core::ChildState::running, false, process->pid(),
+                                 before->second.started_at});
+    } else {
       deliver(core::Adopted{id, process->pid()});
     }
   }

@@ -160,7 +160,9 @@ class Runtime {
   bool stopped_ = false;
 
   /// SIGHUP: children being stopped because their spec changed; the new
-  /// tree takes over once none of them runs any more.
+  /// tree takes over once none of them runs any more, and no child still
+  /// runs that the old tree is stopping (its SIGKILL escalation is the old
+  /// tree's).
   std::optional<core::SpecDocument> pending_reload_;
   std::vector<std::string> reload_stopping_;
 };

@@ -23,6 +23,7 @@
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/session_scan.hpp"
 #include "tests/cli/up_process.hpp"
+#include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
@@ -688,6 +689,137 @@ TEST_F(UpCommandTest, SighupReloadsTheSpecAndKeepsUnchangedChildrenRunning) {
   const auto status = up.wait_exit();
   ASSERT_TRUE(status) << diagnostics(up);
   EXPECT_EQ(*status, kUpAllDone) << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, AChildStoppedByAnOperatorStaysStoppedAfterASighup) {
+  const std::string children =
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n"
+      "    - id: Stream-B\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n";
+  use_spec(children);
+  set_mode("Stream-A", "hang");
+  set_mode("Stream-B", "hang");
+  set_mode("Stream-C", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+  ASSERT_TRUE(wait_starts("Stream-B", 1)) << diagnostics(up);
+
+  const auto stopped = supervise::testing::run_supervise(
+      {"stop", "Stream-A", "--project", root_.string(), "--tasks-db", db_->tasks_db().string(),
+       "--memory-db", db_->memory_db().string()});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.out << stopped.err << diagnostics(up);
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("Stream-A: stopping -> stopped (operator_command)") !=
+           std::string::npos;
+  })) << diagnostics(up);
+
+  use_spec(children +
+           "    - id: Stream-C\n"
+           "      complete_when: stream\n"
+           "      shutdown: 2s\n");
+  up.signal(SIGHUP);
+  ASSERT_TRUE(wait_starts("Stream-C", 1)) << diagnostics(up);
+  EXPECT_NE(monitor_log().find("Stream-A: waiting -> stopped (restored)"), std::string::npos)
+      << diagnostics(up);
+  EXPECT_NE(monitor_log().find("Stream-B: waiting -> running (restored)"), std::string::npos)
+      << "a kept child shows running, not adopted" << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-B").size(), 1u) << diagnostics(up);
+
+  up.signal(SIGTERM);
+  ASSERT_TRUE(up.wait_exit()) << diagnostics(up);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, ASighupWaitsForAStoppingChildAndKeepsItsSigkillEscalation) {
+  const auto pid_path = dir_ / "stubborn.pid";
+  const std::string children =
+      "    - id: stubborn\n"
+      "      command: [sh, -c, 'trap \"\" TERM; echo $$ > \"" +
+      pid_path.string() +
+      "\"; while :; do sleep 0.1; done']\n"
+      "      work_dir: .\n"
+      "      shutdown: 1s\n"
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n";
+  use_spec(children);
+  set_mode("Stream-A", "hang");
+  set_mode("Stream-B", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+  int stubborn = 0;
+  ASSERT_TRUE(wait_for([&] {
+    const auto text = slurp(pid_path);
+    stubborn = text.empty() ? 0 : std::atoi(text.c_str());
+    return stubborn > 0;
+  })) << diagnostics(up);
+
+  const auto stopped = supervise::testing::run_supervise(
+      {"stop", "stubborn", "--project", root_.string(), "--tasks-db", db_->tasks_db().string(),
+       "--memory-db", db_->memory_db().string()});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.out << stopped.err << diagnostics(up);
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("stubborn: running -> stopping") != std::string::npos;
+  })) << diagnostics(up);
+
+  use_spec(children +
+           "    - id: Stream-B\n"
+           "      complete_when: stream\n"
+           "      shutdown: 2s\n");
+  up.signal(SIGHUP);
+  // The old tree's SIGKILL ends it; only then does the new tree take over.
+  ASSERT_TRUE(wait_starts("Stream-B", 1)) << diagnostics(up);
+  EXPECT_TRUE(process_gone(stubborn)) << diagnostics(up);
+  EXPECT_NE(monitor_log().find("stubborn: stopping -> stopped (operator_command)"),
+            std::string::npos)
+      << diagnostics(up);
+  EXPECT_NE(monitor_log().find("stubborn: waiting -> stopped (restored)"), std::string::npos)
+      << diagnostics(up);
+
+  up.signal(SIGTERM);
+  ASSERT_TRUE(up.wait_exit()) << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, ADoneExitCodeChildDoesNotRunAgainAfterASighup) {
+  const auto runs = dir_ / "once.runs";
+  const std::string children =
+      "    - id: once\n"
+      "      command: [sh, -c, 'echo run >> \"" +
+      runs.string() +
+      "\"']\n"
+      "      work_dir: .\n"
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n";
+  use_spec(children);
+  set_mode("Stream-A", "hang");
+  set_mode("Stream-B", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("once: running -> done") != std::string::npos;
+  })) << diagnostics(up);
+
+  use_spec(children +
+           "    - id: Stream-B\n"
+           "      complete_when: stream\n"
+           "      shutdown: 2s\n");
+  up.signal(SIGHUP);
+  ASSERT_TRUE(wait_starts("Stream-B", 1)) << diagnostics(up);
+  EXPECT_NE(monitor_log().find("once: waiting -> done (restored)"), std::string::npos)
+      << diagnostics(up);
+  EXPECT_EQ(slurp(runs), "run\n") << diagnostics(up);
+
+  up.signal(SIGTERM);
+  ASSERT_TRUE(up.wait_exit()) << diagnostics(up);
+  EXPECT_EQ(slurp(runs), "run\n") << diagnostics(up);
   expect_grandchildren_gone();
 }
 
