@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "supervisor/cli/up_command.hpp"
+#include "tests/support/wait_for.hpp"
 
 namespace supervise::testing {
 
@@ -68,19 +69,15 @@ class UpProcess {
   /// The exit status once it has exited within `deadline`; -signal when a
   /// signal killed it.
   std::optional<int> wait_exit(std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
-    const auto until = std::chrono::steady_clock::now() + deadline;
-    while (!status_) {
-      int raw = 0;
-      const auto reaped = ::waitpid(pid_, &raw, WNOHANG);
-      if (reaped == pid_) {
-        status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : -WTERMSIG(raw);
-        break;
-      }
-      if (std::chrono::steady_clock::now() >= until) {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    wait_for(
+        [&] {
+          int raw = 0;
+          if (!status_ && ::waitpid(pid_, &raw, WNOHANG) == pid_) {
+            status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : -WTERMSIG(raw);
+          }
+          return status_.has_value();
+        },
+        deadline);
     return status_;
   }
 

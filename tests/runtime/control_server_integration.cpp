@@ -12,6 +12,7 @@
 
 #include "supervisor/runtime/control_server.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait_for.hpp"
 
 namespace supervise::runtime {
 namespace {
@@ -159,16 +160,13 @@ TEST_F(ServerFixture, ADeferredReplyArrivesWhenReleased) {
     later.set_value(control_request(socket_path(), {{"command", "later"}}, 5s, error));
   });
   // The release only works once the server holds the first request.
-  json released;
-  for (int attempt = 0; attempt < 500 && released.is_null(); ++attempt) {
-    std::promise<bool> holding;
-    boost::asio::post(io_, [&] { holding.set_value(static_cast<bool>(held_)); });
-    if (holding.get_future().get()) {
-      released = request({{"command", "release"}});
-    } else {
-      std::this_thread::sleep_for(5ms);
-    }
-  }
+  const bool holding = testing::wait_for([&] {
+    std::promise<bool> held;
+    boost::asio::post(io_, [&] { held.set_value(static_cast<bool>(held_)); });
+    return held.get_future().get();
+  });
+  ASSERT_TRUE(holding) << "the server never received the first request";
+  const json released = request({{"command", "release"}});
   waiter.join();
   EXPECT_EQ(released["ok"], true);
   EXPECT_EQ(later.get_future().get()["released"], true);
