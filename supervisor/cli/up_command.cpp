@@ -143,6 +143,7 @@ int run_up(const UpOptions& options) {
                                        ? runtime::installed_file(runtime::kDefaultPromptName)
                                        : options.default_prompt;
   runtime_options.stay = options.stay;
+  runtime_options.git_deadline = options.git_deadline;
   // SIGHUP reads the same source again; a derived tree keeps its initiative.
   const auto initiative = runtime_options.document.initiative_id;
   runtime_options.reload = [options, layout, initiative](std::string& reload_error) {

@@ -12,6 +12,7 @@
 //   4  another supervisor already runs for this project
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -39,6 +40,8 @@ struct UpOptions {
   std::filesystem::path default_prompt;
   /// No event lines on the console; the summary is still printed.
   bool quiet = false;
+  /// How long git may take to create a stream's worktree.
+  std::chrono::milliseconds git_deadline{120'000};
 };
 
 /// Runs the tree until it has ended for good (or, with `stay`, until shut

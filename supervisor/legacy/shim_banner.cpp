@@ -2,8 +2,10 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "supervisor/legacy/process_identity.hpp"
@@ -61,12 +63,11 @@ std::optional<WallClock::time_point> parse_banner_time(std::string_view text) {
   return WallClock::from_time_t(utc - offset_seconds);
 }
 
-std::optional<ShimRun> find_shim_run(const std::filesystem::path& log_file,
-                                     std::optional<int> pid) {
-  std::ifstream in(log_file, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
+namespace {
+
+/// The last run whose start banner names `pid` (any when nullopt) among the
+/// lines of `in`.
+std::optional<ShimRun> last_run_in(std::istream& in, std::optional<int> pid) {
   enum class Reading { nothing, start_banner, exit_banner };
   Reading reading = Reading::nothing;
   int banner_line = 0;
@@ -119,6 +120,48 @@ std::optional<ShimRun> find_shim_run(const std::filesystem::path& log_file,
   }
   settle();
   return found;
+}
+
+/// Reads at most `window` bytes from the end of `in` (of `size` bytes),
+/// starting at a line boundary.
+std::string tail(std::ifstream& in, std::uintmax_t size, std::uintmax_t window) {
+  const std::uintmax_t from = size > window ? size - window : 0;
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string text(static_cast<std::size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (from > 0) {
+    const auto newline = text.find('\n');
+    text.erase(0, newline == std::string::npos ? text.size() : newline + 1);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<ShimRun> find_shim_run(const std::filesystem::path& log_file, std::optional<int> pid,
+                                     std::uintmax_t max_read) {
+  std::ifstream in(log_file, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(log_file, ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  // A log holds everything an agent printed: read from its end, where the
+  // banners that matter are, and further back only while the run sought
+  // has not shown up. A run found in a tail is the last one in the file:
+  // everything later than it is in that tail too.
+  for (std::uintmax_t window = std::min<std::uintmax_t>(64 * 1024, max_read);;
+       window = std::min(window * 16, max_read)) {
+    std::istringstream lines(tail(in, size, window));
+    if (auto found = last_run_in(lines, pid); found || window >= size || window >= max_read) {
+      return found;
+    }
+  }
 }
 
 }  // namespace supervise::legacy

@@ -5,7 +5,9 @@
 // from its EXIT trap, an exit banner (`Worker exited: <time>`, ...,
 // `Exit code: <n>`) that belongs to the start banner before it.
 
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -30,7 +32,9 @@ std::optional<WallClock::time_point> parse_banner_time(std::string_view text);
 
 /// The last run in `log_file` whose start banner names `pid`; any PID when
 /// `pid` is nullopt. nullopt when there is none or the log cannot be read.
-std::optional<ShimRun> find_shim_run(const std::filesystem::path& log_file,
-                                     std::optional<int> pid = std::nullopt);
+/// The log is read from its end, at most `max_read` bytes of it.
+std::optional<ShimRun> find_shim_run(
+    const std::filesystem::path& log_file, std::optional<int> pid = std::nullopt,
+    std::uintmax_t max_read = std::numeric_limits<std::uintmax_t>::max());
 
 }  // namespace supervise::legacy

@@ -20,10 +20,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(10);
 /// bounds the wait for one stuck in uninterruptible sleep (state D).
 constexpr auto kAfterKill = std::chrono::seconds(2);
 
-struct Target {
-  int pid;
-  std::uint64_t start_ticks;
-};
+using Target = SurvivorTarget;
 
 bool still_alive(const Target& target) {
   return verify_process(target.pid, target.start_ticks) == WorkerVerdict::verified;
@@ -106,12 +103,14 @@ bool is_survivor_of(WallClock::time_point process_start,
   return !error && is_at_or_under(cwd, work_dir);
 }
 
-SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
-                              std::chrono::milliseconds grace, const SurvivorScope& scope) {
-  SurvivorReport report;
+SurvivorSearch find_survivors(int old_shim_pid, std::string_view stream_id,
+                              const SurvivorScope& scope) {
+  SurvivorSearch search;
+  auto& report = search.report;
+  auto& ours = search.targets;
   if (old_shim_pid < 2) {
     report.skipped = "no previous shim PID";
-    return report;
+    return search;
   }
   bool leader_vouches = false;
   if (const auto leader = read_process(old_shim_pid); leader && !leader->stat.has_ended()) {
@@ -120,11 +119,10 @@ SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
     if (!our_old_shim) {
       report.skipped = "process " + std::to_string(old_shim_pid) +
                        " is alive and is not the shim of " + std::string(stream_id);
-      return report;
+      return search;
     }
     leader_vouches = true;
   }
-  std::vector<Target> ours;
   for (const ProcStat& stat : live_processes_with(ScanKey::session, old_shim_pid)) {
     if (stat.pid == ::getpid()) {
       continue;
@@ -145,6 +143,12 @@ SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
     }
     ours.push_back({stat.pid, stat.start_ticks});
   }
+  return search;
+}
+
+SurvivorReport stop_survivors(int old_shim_pid, std::string_view stream_id,
+                              std::chrono::milliseconds grace, const SurvivorScope& scope) {
+  auto [report, ours] = find_survivors(old_shim_pid, stream_id, scope);
   signal_all(ours, SIGTERM);
   auto left = wait_gone(std::move(ours), grace);
   if (!left.empty()) {

@@ -6,6 +6,7 @@
 // stopped: SIGTERM, then SIGKILL after a grace period.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -62,6 +63,25 @@ inline constexpr std::chrono::seconds kSurvivorTimeSlack{2};
 bool is_survivor_of(WallClock::time_point process_start,
                     const std::vector<std::string>& environment, const std::filesystem::path& cwd,
                     std::string_view stream_id, const SurvivorScope& scope);
+
+/// A live process found to be a leftover, as it was when found: a signal
+/// goes to it only while it still has this start time.
+struct SurvivorTarget {
+  int pid = 0;
+  std::uint64_t start_ticks = 0;
+};
+
+/// What find_survivors() found: the report so far, and the leftovers that
+/// are ours to signal (in `report.found`, not in `report.remaining`).
+struct SurvivorSearch {
+  SurvivorReport report;
+  std::vector<SurvivorTarget> targets;
+};
+
+/// The look-up half of stop_survivors(): reads /proc (the whole process
+/// table), signals nothing. Callers on an event loop run it beside the loop.
+SurvivorSearch find_survivors(int old_shim_pid, std::string_view stream_id,
+                              const SurvivorScope& scope = {});
 
 /// Stops what the dead shim `old_shim_pid` of `stream_id` left behind: the
 /// live processes whose session id is `old_shim_pid` and that is_survivor_of

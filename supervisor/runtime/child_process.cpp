@@ -20,6 +20,7 @@
 #include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/process_group.hpp"
+#include "supervisor/runtime/process_launch.hpp"
 
 namespace supervise::runtime {
 
@@ -119,7 +120,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   /// straggler that forked meanwhile), reap orphans, and look again shortly
   /// until the group is gone.
   void drain() {
-    reaper.reap();
+    reaper.reap_group(pgid);
     // The /proc scan is the slow path: for a group we spawned, the kill
     // below and our own reaping empty it within milliseconds.
     const bool scan = adopted || std::chrono::steady_clock::now() - drain_started >
@@ -242,9 +243,9 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   bp::error_code ec;
   bp::default_process_launcher launcher;
   launcher.env = env.data();
-  bp::process process = launcher(io.get_executor(), ec, executable, args, NewSessionInit{},
-                                 bp::process_start_dir(spec.work_dir),
-                                 bp::process_stdio{input.get(), output.get(), output.get()});
+  bp::process process = launch_process(io, launcher, executable, args, ec, NewSessionInit{},
+                                       bp::process_start_dir(spec.work_dir),
+                                       bp::process_stdio{input.get(), output.get(), output.get()});
   if (ec) {
     result.error = "cannot start " + executable.string() + ": " + ec.message();
     return result;

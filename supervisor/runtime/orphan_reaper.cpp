@@ -30,4 +30,15 @@ int OrphanReaper::reap() {
   return reaped;
 }
 
+int OrphanReaper::reap_group(int pgid) {
+  if (pgid < 2) {
+    return 0;
+  }
+  int reaped = 0;
+  while (::waitpid(-pgid, nullptr, WNOHANG) > 0) {
+    ++reaped;
+  }
+  return reaped;
+}
+
 }  // namespace supervise::runtime

@@ -21,8 +21,14 @@ class OrphanReaper {
   void track(int pid) { tracked_.insert(pid); }
   void untrack(int pid) { tracked_.erase(pid); }
 
-  /// Reaps every orphan zombie now (never blocks); returns how many.
+  /// Reaps every orphan zombie now (never blocks); returns how many. It
+  /// reads the list of all our children: callers rate-limit it.
   int reap();
+  /// Reaps the zombies of process group `pgid` only (never blocks), at a
+  /// cost that does not grow with the tree: for a worker whose group is
+  /// being emptied. Every main process leads a group of its own, so this
+  /// never takes a status someone waits for.
+  int reap_group(int pgid);
 
  private:
   std::set<int> tracked_;

@@ -26,6 +26,11 @@ constexpr std::chrono::milliseconds kBusyRetry{250};
 /// left running, however long the child's shutdown timeout: the loop waits
 /// meanwhile.
 constexpr std::chrono::milliseconds kSurvivorGrace{5'000};
+/// Spawns per turn of the loop during a boot or a mass restart.
+constexpr int kSpawnBatch = 64;
+/// At most one scan for orphans to reap per this interval, however many
+/// SIGCHLDs arrive (each worker's own group is reaped as it empties).
+constexpr std::chrono::milliseconds kOrphanReapInterval{200};
 
 core::RandomSource make_random() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
@@ -83,6 +88,7 @@ std::optional<journal::EntryKind> journal_kind(const core::StateChanged& change)
 
 Runtime::Runtime(RuntimeOptions options)
     : options_(std::move(options)),
+      reap_timer_(io_),
       timers_(io_, [this](core::TimerId id) { deliver(core::TimerFired{id}); }) {
   setting_.layout = options_.layout;
   setting_.initiative_id = options_.document.initiative_id;
@@ -323,12 +329,13 @@ void Runtime::adopt_running_workers() {
   }
 }
 
-bool Runtime::clear_the_way(const std::string& child, const core::ChildSpec& spec) {
+void Runtime::clear_the_way(const std::string& child, const AttemptPtr& attempt) {
   const auto path = options_.layout.pid_file(child);
   if (!path) {
-    return true;  // prepare_worker refuses the id
+    launch(child, attempt);  // prepare_worker refuses the id
+    return;
   }
-  auto& previous = previous_shims_[child];
+  auto previous = previous_shims_[child];
   const auto read = legacy::read_pid_file(*path);
   std::string error;
   if (read.state == legacy::PidFileState::valid) {
@@ -340,17 +347,19 @@ bool Runtime::clear_the_way(const std::string& child, const core::ChildSpec& spe
             "another",
             child, read.pid);
         previous_shims_.erase(child);
-        deliver(core::Spawned{child, read.pid});
-        return false;
+        end_attempt(child, attempt, core::Spawned{child, read.pid});
+        return;
       case ChildProcess::AdoptFailure::cannot_watch:
-        deliver(core::SpawnFailed{
-            child, fmt::format("its worker started elsewhere (PID {}) runs but cannot be watched "
-                               "({}); not starting a second one",
-                               read.pid, adopted.error)});
-        return false;
+        end_attempt(child, attempt,
+                    core::SpawnFailed{child, fmt::format("its worker started elsewhere (PID {}) "
+                                                         "runs but cannot be watched ({}); not "
+                                                         "starting a second one",
+                                                         read.pid, adopted.error)});
+        return;
       case ChildProcess::AdoptFailure::ended:
       case ChildProcess::AdoptFailure::not_verified:
         previous[read.pid] = read.mtime;
+        previous_shims_[child][read.pid] = read.mtime;
         legacy::remove_pid_file_if_unchanged(*path, read, error);
         break;
     }
@@ -358,50 +367,170 @@ bool Runtime::clear_the_way(const std::string& child, const core::ChildSpec& spe
     legacy::remove_pid_file_if_unchanged(*path, read, error);
   }
   const auto log_file = options_.layout.log_file(child, options_.document.initiative_id);
-  if (log_file) {
-    if (const auto last_run = legacy::find_shim_run(*log_file)) {
-      previous.try_emplace(last_run->pid);
+  const auto work_dir = options_.layout.work_dir(child);
+  std::optional<int> drained;
+  if (const auto found = last_drained_.find(child); found != last_drained_.end()) {
+    drained = found->second;
+  }
+  // The log and the process table can be large: read them beside the loop.
+  boost::asio::post(
+      background_, [this, child, attempt, previous, drained,
+                    log_file = log_file ? *log_file : std::filesystem::path(),
+                    work_dir = work_dir ? *work_dir : std::filesystem::path()]() mutable {
+        if (!log_file.empty()) {
+          if (const auto last_run = legacy::find_shim_run(log_file)) {
+            previous.try_emplace(last_run->pid);
+          }
+        }
+        std::vector<std::pair<int, legacy::SurvivorSearch>> searches;
+        for (const auto& [old_pid, pid_file_mtime] : previous) {
+          if (drained == old_pid) {
+            continue;  // our own earlier process: its group was emptied when it ended
+          }
+          // Only what that shim started during its life, in the stream's work
+          // dir or marked as the stream's, is its leftover.
+          legacy::SurvivorScope scope;
+          scope.shim_started = pid_file_mtime;
+          scope.work_dir = work_dir;
+          if (!log_file.empty()) {
+            if (const auto run = legacy::find_shim_run(log_file, old_pid)) {
+              if (run->started) {
+                scope.shim_started = run->started;
+              }
+              scope.shim_ended = run->ended;
+            }
+          }
+          searches.emplace_back(old_pid, legacy::find_survivors(old_pid, child, scope));
+        }
+        boost::asio::post(io_, [this, child, attempt, found = std::move(searches)]() mutable {
+          survivors_found(child, attempt, std::move(found));
+        });
+      });
+}
+
+void Runtime::survivors_found(const std::string& child, const AttemptPtr& attempt,
+                              std::vector<std::pair<int, legacy::SurvivorSearch>> searches) {
+  if (!attempt_current(child, attempt)) {
+    return;
+  }
+  std::vector<legacy::SurvivorTarget> targets;
+  std::size_t found = 0;
+  std::string sessions;
+  for (const auto& [old_pid, search] : searches) {
+    if (!search.report.remaining.empty()) {
+      end_attempt(child, attempt,
+                  core::SpawnFailed{child, fmt::format("{} process(es) left by its previous shim "
+                                                       "(session {}) are not ours to stop; not "
+                                                       "starting another worker beside them",
+                                                       search.report.remaining.size(), old_pid)});
+      return;
     }
+    found += search.report.found.size();
+    if (!search.targets.empty()) {
+      sessions += (sessions.empty() ? "" : ", ") + std::to_string(old_pid);
+    }
+    targets.insert(targets.end(), search.targets.begin(), search.targets.end());
+  }
+  if (targets.empty()) {
+    previous_shims_.erase(child);
+    prepare_and_launch(child, attempt);
+    return;
+  }
+  const auto* spec = find_spec(child);
+  const auto grace =
+      spec == nullptr || spec->shutdown.brutal_kill
+          ? std::chrono::milliseconds(0)
+          : std::min<std::chrono::milliseconds>(spec->shutdown.timeout, kSurvivorGrace);
+  attempt->survivors = SurvivorStop::start(
+      io_, targets, grace, [this, child, attempt, found, sessions](std::vector<int> remaining) {
+        attempt->survivors.reset();
+        if (!attempt_current(child, attempt)) {
+          return;
+        }
+        if (!remaining.empty()) {
+          end_attempt(child, attempt,
+                      core::SpawnFailed{child, fmt::format("{} process(es) left by its previous "
+                                                           "shim (session {}) could not be "
+                                                           "stopped; not starting another worker "
+                                                           "beside them",
+                                                           remaining.size(), sessions)});
+          return;
+        }
+        spdlog::warn("{}: stopped {} process(es) left by its previous shim (session {})", child,
+                     found, sessions);
+        previous_shims_.erase(child);
+        prepare_and_launch(child, attempt);
+      });
+}
+
+void Runtime::prepare_and_launch(const std::string& child, const AttemptPtr& attempt) {
+  const auto* spec = find_spec(child);
+  if (spec == nullptr || !spec->work_dir.empty()) {
+    launch(child, attempt);
+    return;
   }
   const auto work_dir = options_.layout.work_dir(child);
-  const auto drained = last_drained_.find(child);
-  const auto grace = spec.shutdown.brutal_kill ? std::chrono::milliseconds(0)
-                                               : std::min<std::chrono::milliseconds>(
-                                                     spec.shutdown.timeout, kSurvivorGrace);
-  for (const auto& [old_pid, pid_file_mtime] : previous) {
-    if (drained != last_drained_.end() && drained->second == old_pid) {
-      continue;  // our own earlier process: its group was emptied when it ended
-    }
-    // Only what that shim started during its life, in the stream's work dir
-    // or marked as the stream's, is its leftover.
-    legacy::SurvivorScope scope;
-    scope.shim_started = pid_file_mtime;
-    if (work_dir) {
-      scope.work_dir = *work_dir;
-    }
-    if (log_file) {
-      if (const auto run = legacy::find_shim_run(*log_file, old_pid)) {
-        if (run->started) {
-          scope.shim_started = run->started;
-        }
-        scope.shim_ended = run->ended;
-      }
-    }
-    const auto report = legacy::stop_survivors(old_pid, child, grace, scope);
-    if (!report.remaining.empty()) {
-      deliver(core::SpawnFailed{
-          child, fmt::format("{} process(es) left by its previous shim (session {}) could not be "
-                             "stopped; not starting another worker beside them",
-                             report.remaining.size(), old_pid)});
-      return false;
-    }
-    if (!report.found.empty()) {
-      spdlog::warn("{}: stopped {} process(es) left by its previous shim (session {})", child,
-                   report.found.size(), old_pid);
-    }
+  std::error_code ec;
+  if (!work_dir || *work_dir == options_.layout.root ||
+      std::filesystem::is_directory(*work_dir, ec)) {
+    launch(child, attempt);  // nothing to create (prepare_worker reports a bad id)
+    return;
   }
-  previous_shims_.erase(child);
+  attempt->worktree = WorktreeCreation::start(
+      io_, options_.layout.root, *work_dir, child, options_.git_deadline,
+      [this, child, attempt, dir = *work_dir](WorktreeResult result) {
+        attempt->worktree.reset();
+        if (!attempt_current(child, attempt)) {
+          return;
+        }
+        if (!result.ok) {
+          end_attempt(child, attempt, core::SpawnFailed{child, result.error});
+          return;
+        }
+        if (result.created) {
+          spdlog::info("Created worktree {} for {}", dir.string(), child);
+        }
+        launch(child, attempt);
+      });
+}
+
+bool Runtime::attempt_current(const std::string& child, const AttemptPtr& attempt) {
+  const auto found = starting_.find(child);
+  if (found == starting_.end() || found->second != attempt) {
+    return false;  // ended already (cancelled and reported)
+  }
   return true;
+}
+
+void Runtime::end_attempt(const std::string& child, const AttemptPtr& attempt,
+                          core::Event outcome) {
+  const auto found = starting_.find(child);
+  if (found != starting_.end() && found->second == attempt) {
+    starting_.erase(found);
+  }
+  deliver(std::move(outcome));
+}
+
+void Runtime::cancel_attempt(const std::string& child) {
+  const auto found = starting_.find(child);
+  if (found == starting_.end()) {
+    return;
+  }
+  const auto attempt = found->second;
+  attempt->cancelled = true;
+  if (attempt->worktree) {
+    attempt->worktree->cancel();
+  }
+  if (attempt->survivors) {
+    attempt->survivors->cancel();
+  }
+  // Whatever step is running ends by itself (its completion sees the attempt
+  // is no longer current); the core hears now.
+  boost::asio::post(io_, [this, child, attempt] {
+    end_attempt(child, attempt, core::SpawnFailed{child, "stopped before it started"});
+  });
+  starting_.erase(found);
+  maybe_stop();
 }
 
 core::ExitStatus Runtime::adopted_exit_status(const std::string& child, int pid,
@@ -443,7 +572,7 @@ void Runtime::perform(const core::Action& action) {
       [this](const auto& act) {
         using T = std::decay_t<decltype(act)>;
         if constexpr (std::is_same_v<T, core::Spawn>) {
-          spawn(act.child);
+          queue_spawn(act.child);
         } else if constexpr (std::is_same_v<T, core::SignalGroup>) {
           signal_group(act);
         } else if constexpr (std::is_same_v<T, core::ScheduleTimer>) {
@@ -459,21 +588,58 @@ void Runtime::perform(const core::Action& action) {
       action);
 }
 
-void Runtime::spawn(const std::string& child) {
+void Runtime::queue_spawn(const std::string& child) {
+  spawn_queue_.push_back(child);
+  if (!spawn_pump_posted_) {
+    spawn_pump_posted_ = true;
+    boost::asio::post(io_, [this] { pump_spawns(); });
+  }
+}
+
+void Runtime::pump_spawns() {
+  spawn_pump_posted_ = false;
+  for (int started = 0; started < kSpawnBatch && !spawn_queue_.empty(); ++started) {
+    const auto child = std::move(spawn_queue_.front());
+    spawn_queue_.pop_front();
+    begin_start(child);
+  }
+  if (!spawn_queue_.empty() && !spawn_pump_posted_) {
+    spawn_pump_posted_ = true;
+    boost::asio::post(io_, [this] { pump_spawns(); });
+  }
+}
+
+void Runtime::begin_start(const std::string& child) {
   const auto* spec = find_spec(child);
   if (spec == nullptr) {
     deliver(core::SpawnFailed{child, "no such child in the spec"});
     return;
   }
-  if (processes_.contains(child)) {
+  const auto status = core_->status_of(child, now());
+  if (status && status->state == core::ChildState::stopping) {
+    // Stopped while it waited for its turn: nothing to start, nothing to stop.
+    deliver(core::SpawnFailed{child, "stopped before it started"});
+    return;
+  }
+  if (processes_.contains(child) || starting_.contains(child)) {
     // Never two processes for one child; the core should not ask for this.
-    spdlog::error("asked to start {} while its process {} still runs; refusing", child,
-                  processes_.at(child)->pid());
+    spdlog::error("asked to start {} while its previous process still runs; refusing", child);
     deliver(core::SpawnFailed{child, "its previous process still runs"});
     return;
   }
-  if (spec->type == core::ChildType::worker && spec->command.empty() &&
-      !clear_the_way(child, *spec)) {
+  auto attempt = std::make_shared<StartAttempt>();
+  starting_[child] = attempt;
+  if (spec->type == core::ChildType::worker && spec->command.empty()) {
+    clear_the_way(child, attempt);
+  } else {
+    prepare_and_launch(child, attempt);
+  }
+}
+
+void Runtime::launch(const std::string& child, const AttemptPtr& attempt) {
+  const auto* spec = find_spec(child);
+  if (spec == nullptr) {
+    end_attempt(child, attempt, core::SpawnFailed{child, "no such child in the spec"});
     return;
   }
   auto prepared = prepare_worker(*spec, setting_, store_ ? &*store_ : nullptr);
@@ -481,24 +647,38 @@ void Runtime::spawn(const std::string& child) {
     spdlog::warn("{}: {}", child, prepared.warning);
   }
   if (!prepared.launch) {
-    deliver(core::SpawnFailed{child, prepared.error});
+    end_attempt(child, attempt, core::SpawnFailed{child, prepared.error});
     return;
-  }
-  if (prepared.created_worktree) {
-    spdlog::info("Created worktree {} for {}", prepared.launch->work_dir.string(), child);
   }
   auto pid_cell = std::make_shared<int>(0);
   auto started = ChildProcess::spawn(
       io_, reaper_, *prepared.launch,
       [this, child, pid_cell](core::ExitStatus status) { on_exit(child, *pid_cell, status); });
   if (!started.process) {
-    deliver(core::SpawnFailed{child, started.error});
+    end_attempt(child, attempt, core::SpawnFailed{child, started.error});
     return;
   }
   const int pid = started.process->pid();
   *pid_cell = pid;
   processes_[child] = std::move(started.process);
-  deliver(core::Spawned{child, pid});
+  end_attempt(child, attempt, core::Spawned{child, pid});
+}
+
+void Runtime::schedule_orphan_reap() {
+  if (reap_scheduled_) {
+    return;
+  }
+  reap_scheduled_ = true;
+  const auto due = last_reap_ + kOrphanReapInterval;
+  reap_timer_.expires_at(std::max(due, std::chrono::steady_clock::now()));
+  reap_timer_.async_wait([this](const boost::system::error_code& ec) {
+    reap_scheduled_ = false;
+    if (ec) {
+      return;
+    }
+    last_reap_ = std::chrono::steady_clock::now();
+    reaper_.reap();
+  });
 }
 
 void Runtime::signal_group(const core::SignalGroup& action) {
@@ -515,6 +695,9 @@ void Runtime::signal_group(const core::SignalGroup& action) {
 }
 
 void Runtime::state_changed(const core::StateChanged& change) {
+  if (change.to == core::ChildState::stopping && starting_.contains(change.child)) {
+    cancel_attempt(change.child);
+  }
   const auto text = describe(change);
   if (change.to == core::ChildState::failed) {
     spdlog::error("{}", text);
@@ -602,7 +785,7 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
 void Runtime::on_signal(int signal) {
   switch (signal) {
     case SIGCHLD:
-      reaper_.reap();
+      schedule_orphan_reap();
       return;
     case SIGHUP:
       spdlog::info("Received SIGHUP: reloading the spec");
@@ -634,7 +817,7 @@ void Runtime::command(core::Command command) {
 }
 
 void Runtime::maybe_stop() {
-  if (stopped_ || !outcome_ || pending_reload_ || !processes_.empty()) {
+  if (stopped_ || !outcome_ || pending_reload_ || !processes_.empty() || !starting_.empty()) {
     return;
   }
   if (options_.stay && !shutdown_requested_) {
@@ -642,6 +825,7 @@ void Runtime::maybe_stop() {
   }
   stopped_ = true;
   timers_.cancel_all();
+  reap_timer_.cancel();
   // The watchers go once run() has returned: this may run inside one of
   // their own handlers.
   io_.stop();
@@ -719,7 +903,7 @@ void Runtime::finish_reload() {
     return;
   }
   for (const auto& id : reload_stopping_) {
-    if (processes_.contains(id)) {
+    if (processes_.contains(id) || starting_.contains(id)) {
       return;  // still stopping
     }
   }

@@ -6,6 +6,8 @@
 // arm timers). It makes no policy decision of its own.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -22,8 +24,10 @@
 #include "supervisor/runtime/db_watch.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/signal_watch.hpp"
+#include "supervisor/runtime/survivor_stop.hpp"
 #include "supervisor/runtime/timer_set.hpp"
 #include "supervisor/runtime/worker_command.hpp"
+#include "supervisor/runtime/worktree.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
 namespace supervise::runtime {
@@ -47,6 +51,9 @@ struct RuntimeOptions {
   /// themselves).
   bool handle_signals = true;
   DbWatch::Options db_watch;
+  /// How long creating a stream's git worktree may take before its git is
+  /// killed and the start fails (a stale lock, a credential prompt).
+  std::chrono::milliseconds git_deadline{120'000};
   /// The tree to run after SIGHUP; null: SIGHUP is only logged. Returns
   /// nullopt with `error` set when the new spec cannot be used (the running
   /// tree is then left as it is).
@@ -101,16 +108,47 @@ class Runtime {
   /// Watches the worker `read` names if it is the live shim of `child`
   /// (then in processes_).
   ChildProcess::AdoptResult adopt_worker(const std::string& child, const legacy::PidFileRead& read);
-  /// Before a shim worker starts: a live shim of the stream that someone
+
+  /// One start of one child in progress: the steps before its process runs
+  /// (stopping an earlier shim's leftovers, creating its worktree) happen
+  /// beside the loop, each ending in a completion that checks the attempt is
+  /// still the child's current one. The core learns the outcome (Spawned or
+  /// SpawnFailed) when the last step is done.
+  struct StartAttempt {
+    bool cancelled = false;  ///< the core stopped the child meanwhile
+    std::shared_ptr<WorktreeCreation> worktree;
+    std::shared_ptr<SurvivorStop> survivors;
+  };
+  using AttemptPtr = std::shared_ptr<StartAttempt>;
+
+  /// Spawn actions wait here and are started a bounded batch per turn of
+  /// the loop, so that a boot of thousands of children leaves room for
+  /// signals, `status` and exits in between.
+  void queue_spawn(const std::string& child);
+  void pump_spawns();
+  void begin_start(const std::string& child);
+  /// Before a shim worker starts: a live shim of its stream that someone
   /// else started is adopted instead (Spawned), and whatever earlier shims
   /// left running (their sessions, from the PID file and the log's last
-  /// start banner) is stopped first. False when an event has been delivered
-  /// instead of a start (adopted, or SpawnFailed: something cannot be
-  /// stopped or watched). Blocks up to the survivors' grace period.
-  bool clear_the_way(const std::string& child, const core::ChildSpec& spec);
+  /// start banner) is found beside the loop and stopped (SurvivorStop)
+  /// before the start goes on.
+  void clear_the_way(const std::string& child, const AttemptPtr& attempt);
+  void survivors_found(const std::string& child, const AttemptPtr& attempt,
+                       std::vector<std::pair<int, legacy::SurvivorSearch>> searches);
+  /// Creates the worker's git worktree if it needs one, then launches it.
+  void prepare_and_launch(const std::string& child, const AttemptPtr& attempt);
+  void launch(const std::string& child, const AttemptPtr& attempt);
+  /// Whether `attempt` is still the current start of `child`; a cancelled
+  /// one is ended here (SpawnFailed) and false.
+  bool attempt_current(const std::string& child, const AttemptPtr& attempt);
+  void end_attempt(const std::string& child, const AttemptPtr& attempt, core::Event outcome);
+  void cancel_attempt(const std::string& child);
+  /// Reaps orphans (SIGCHLD) at most every kOrphanReapInterval: the scan
+  /// reads the list of all our children.
+  void schedule_orphan_reap();
+
   void deliver(core::Event event);
   void perform(const core::Action& action);
-  void spawn(const std::string& child);
   void signal_group(const core::SignalGroup& action);
   void state_changed(const core::StateChanged& change);
   void finished(core::TreeOutcome outcome);
@@ -135,6 +173,9 @@ class Runtime {
   std::vector<std::string> stream_children_;
 
   OrphanReaper reaper_;
+  boost::asio::steady_timer reap_timer_;
+  bool reap_scheduled_ = false;
+  std::chrono::steady_clock::time_point last_reap_{};
   TimerSet timers_;
   std::unique_ptr<SignalWatch> signals_;
   std::unique_ptr<DbWatch> db_watch_;
@@ -143,6 +184,9 @@ class Runtime {
   std::unique_ptr<journal::Journal> journal_;
 
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, AttemptPtr> starting_;
+  std::deque<std::string> spawn_queue_;
+  bool spawn_pump_posted_ = false;
   std::map<std::string, bool> stream_complete_;
   /// Per shim child: PIDs of earlier shims from stale PID files (with the
   /// file's mtime, when the shim had started by), whose sessions are checked
@@ -165,6 +209,11 @@ class Runtime {
   /// tree's).
   std::optional<core::SpecDocument> pending_reload_;
   std::vector<std::string> reload_stopping_;
+
+  /// Blocking look-ups (the process table, logs) run here, never on the
+  /// loop; declared last so that it is joined before anything it reports to
+  /// is destroyed.
+  boost::asio::thread_pool background_{1};
 };
 
 }  // namespace supervise::runtime

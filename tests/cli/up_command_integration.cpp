@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -374,6 +375,99 @@ TEST_F(UpCommandTest, SigtermToUpLeavesNoProcessOfTheTreeAlive) {
   EXPECT_NE(monitor_log().find("Received shutdown signal"), std::string::npos);
   // The lock file goes with the supervisor.
   EXPECT_FALSE(std::filesystem::exists(root_ / ".claude/orchestrator/supervise.pid"));
+}
+
+TEST_F(UpCommandTest, AHungGitWorktreeAddHoldsUpOnlyItsOwnStream) {
+  // A `git` on PATH whose `worktree add` for Stream-B never returns (a stale
+  // lock, a credential prompt); every other call is the real git.
+  const auto bin = dir_ / "bin";
+  std::filesystem::create_directories(bin);
+  const auto git = bin / "git";
+  std::ofstream(git) << "#!/bin/sh\n"
+                     << "case \"$*\" in *'worktree add'*Stream-B*)\n"
+                     << "  echo $$ > '" << (agent_dir_ / "git-hung.pid").string() << "'\n"
+                     << "  exec sleep 1000 ;;\n"
+                     << "esac\n"
+                     << "exec /usr/bin/git \"$@\"\n";
+  std::filesystem::permissions(git, std::filesystem::perms::owner_all);
+  env_["PATH"] = bin.string() + ":" + std::getenv("PATH");
+  use_spec(
+      "    - id: Stream-B\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n"
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n");
+  set_mode("Stream-A", "hang");
+  UpProcess up(options_, env_, dir_.path());
+  int hung_git = 0;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        std::istringstream(slurp(agent_dir_ / "git-hung.pid")) >> hung_git;
+        return hung_git > 0;
+      },
+      20s))
+      << diagnostics(up);
+  // Stream-A, listed after the hung stream, starts all the same.
+  ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(up);
+
+  // The supervisor answers while that git hangs.
+  const auto status = supervise::testing::run_supervise(
+      {"status", "--json", "--project", root_.string(), "--tasks-db", db_->tasks_db().string(),
+       "--memory-db", db_->memory_db().string()});
+  ASSERT_EQ(status.exit_code, 0) << status.err << diagnostics(up);
+  const auto report = nlohmann::json::parse(status.out);
+  std::map<std::string, std::string> states;
+  for (const auto& child : report.at("children")) {
+    states[child.at("id").get<std::string>()] = child.at("state").get<std::string>();
+  }
+  EXPECT_EQ(states["Stream-A"], "running") << status.out;
+  EXPECT_EQ(states["Stream-B"], "starting") << status.out;
+  EXPECT_FALSE(process_gone(hung_git));
+
+  up.signal(SIGTERM);
+  const auto exited = up.wait_exit(20s);
+  ASSERT_TRUE(exited) << diagnostics(up);
+  // The hung git goes with the tree.
+  EXPECT_TRUE(wait_for([&] { return process_gone(hung_git); }, 5s)) << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, AGitThatOutlivesItsDeadlineFailsTheStartAndIsKilled) {
+  const auto bin = dir_ / "bin";
+  std::filesystem::create_directories(bin);
+  const auto git = bin / "git";
+  std::ofstream(git) << "#!/bin/sh\n"
+                     << "case \"$*\" in *'worktree add'*)\n"
+                     << "  echo $$ >> '" << (agent_dir_ / "git-hung.pid").string() << "'\n"
+                     << "  exec sleep 1000 ;;\n"
+                     << "esac\n"
+                     << "exec /usr/bin/git \"$@\"\n";
+  std::filesystem::permissions(git, std::filesystem::perms::owner_all);
+  env_["PATH"] = bin.string() + ":" + std::getenv("PATH");
+  options_.git_deadline = 300ms;
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      max_restarts: 1\n");
+  UpProcess up(options_, env_, dir_.path());
+  const auto status = up.wait_exit(30s);
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
+  const auto log = monitor_log();
+  EXPECT_NE(log.find("git worktree add"), std::string::npos) << log;
+  EXPECT_NE(log.find("did not finish in time and was killed"), std::string::npos) << log;
+  // The first try and one restart, each with its own killed git.
+  std::vector<int> gits;
+  std::istringstream lines(slurp(agent_dir_ / "git-hung.pid"));
+  for (int pid = 0; lines >> pid;) {
+    gits.push_back(pid);
+  }
+  EXPECT_EQ(gits.size(), 2u) << log;
+  for (const int pid : gits) {
+    EXPECT_TRUE(wait_for([&] { return process_gone(pid); }, 5s)) << "git " << pid;
+  }
+  EXPECT_TRUE(events_of("start", "Stream-A").empty());
 }
 
 TEST_F(UpCommandTest, ASecondUpForTheSameProjectRefusesAndNamesTheFirst) {

@@ -1,0 +1,179 @@
+#include "supervisor/runtime/async_command.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "supervisor/legacy/child_signals.hpp"
+#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/runtime/launch_spec.hpp"
+#include "supervisor/runtime/process_launch.hpp"
+
+namespace supervise::runtime {
+
+namespace bp = boost::process::v2;
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kOutputLimit = 64 * 1024;
+
+/// A session of its own, so that the deadline kills what the command
+/// started too (git's hooks, credential helpers, ssh); default signals.
+struct OwnSessionInit {
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    if (::setsid() < 0) {
+      return bp::error_code(errno, bp::system_category());
+    }
+    legacy::restore_default_signals();
+    return {};
+  }
+};
+
+std::string read_output(int fd) {
+  std::string output;
+  ::lseek(fd, 0, SEEK_SET);
+  char buffer[4096];
+  ssize_t length = 0;
+  while (output.size() < kOutputLimit && (length = ::read(fd, buffer, sizeof buffer)) > 0) {
+    output.append(buffer, static_cast<std::size_t>(length));
+  }
+  if (output.size() > kOutputLimit) {
+    output.resize(kOutputLimit);
+  }
+  return output;
+}
+
+}  // namespace
+
+struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
+  AsyncCommandImpl(asio::io_context& io, AsyncCommand::Handler on_done)
+      : io(io), on_done(std::move(on_done)), deadline(io) {}
+
+  asio::io_context& io;
+  AsyncCommand::Handler on_done;
+  asio::steady_timer deadline;
+  std::optional<bp::process> process;
+  legacy::FileDescriptor output;
+  AsyncCommand::Result result;
+  bool finished = false;
+
+  void kill_group() {
+    if (process && !finished) {
+      ::kill(-process->id(), SIGKILL);
+    }
+  }
+
+  void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    deadline.cancel();
+    if (output.valid()) {
+      result.command.output = read_output(output.get());
+    }
+    asio::post(io, [handler = std::move(on_done), done = std::move(result)] { handler(done); });
+  }
+};
+
+AsyncCommand::AsyncCommand(std::shared_ptr<AsyncCommandImpl> impl) : impl_(std::move(impl)) {}
+
+AsyncCommand::~AsyncCommand() {
+  // Nothing we started outlives its owner's interest in it.
+  impl_->kill_group();
+}
+
+void AsyncCommand::cancel() {
+  if (impl_->finished) {
+    return;
+  }
+  impl_->result.cancelled = true;
+  impl_->kill_group();
+}
+
+std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
+                                                  const std::vector<std::string>& argv,
+                                                  const std::filesystem::path& work_dir,
+                                                  std::chrono::milliseconds deadline,
+                                                  Handler on_done,
+                                                  const std::map<std::string, std::string>& env) {
+  auto impl = std::make_shared<AsyncCommandImpl>(io, std::move(on_done));
+  std::shared_ptr<AsyncCommand> command(new AsyncCommand(impl));
+  const auto fail = [&](std::string why) {
+    impl->result.command.output = std::move(why);
+    impl->finish();
+    return command;
+  };
+  if (argv.empty()) {
+    return fail("empty command");
+  }
+  const auto environment = inherited_environment(env);
+  const auto executable =
+      find_executable(argv.front(), environment_value(environment, "PATH"), work_dir);
+  if (executable.empty()) {
+    return fail("command not found: " + argv.front());
+  }
+  // Output goes to an unlinked temporary file: no pipe to drain.
+  std::string pattern = (std::filesystem::temp_directory_path() / "supervise-cmd-XXXXXX").string();
+  impl->output = legacy::FileDescriptor(::mkostemp(pattern.data(), O_CLOEXEC));
+  if (!impl->output.valid()) {
+    return fail(std::string("mkostemp: ") + std::strerror(errno));
+  }
+  ::unlink(pattern.c_str());
+  legacy::FileDescriptor input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!input.valid()) {
+    return fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
+  }
+
+  std::vector<const char*> env_pointers;
+  env_pointers.reserve(environment.size() + 1);
+  for (const auto& entry : environment) {
+    env_pointers.push_back(entry.c_str());
+  }
+  env_pointers.push_back(nullptr);
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
+  bp::default_process_launcher launcher;
+  launcher.env = env_pointers.data();
+  bp::error_code ec;
+  auto process = launch_process(
+      io, launcher, executable, args, ec, OwnSessionInit{}, bp::process_start_dir(work_dir),
+      bp::process_stdio{input.get(), impl->output.get(), impl->output.get()});
+  if (ec) {
+    return fail("cannot run " + argv.front() + ": " + ec.message());
+  }
+  impl->process.emplace(std::move(process));
+  impl->result.command.started = true;
+
+  std::weak_ptr<AsyncCommandImpl> weak = impl;
+  impl->deadline.expires_after(deadline);
+  impl->deadline.async_wait([weak](const bp::error_code& error) {
+    auto self = weak.lock();
+    if (!self || error || self->finished) {
+      return;
+    }
+    self->result.timed_out = true;
+    self->kill_group();
+  });
+  // The wait keeps the state alive even when the owner has let go: the
+  // process is reaped either way.
+  impl->process->async_wait([impl](bp::error_code error, int) {
+    const int status = impl->process->native_exit_code();
+    impl->result.command.exit_code = !error && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    // Reaped now: its group number is no longer ours to signal.
+    impl->process->detach();
+    impl->finish();
+  });
+  return command;
+}
+
+}  // namespace supervise::runtime

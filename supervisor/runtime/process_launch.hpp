@@ -1,0 +1,59 @@
+#pragma once
+
+// Starting a process with Boost.Process without paying for the size of the
+// tree. Boost's launcher tells the io_context it launches on about the fork
+// (notify_fork): the child then builds a new epoll set and registers every
+// descriptor of that context in it before exec, while the launcher waits for
+// the exec. On the runtime's own context, which watches one pidfd per
+// worker, each spawn cost grew with the tree. So the launch happens on a
+// private context that holds nothing, and the process is handed to the
+// caller's context afterwards through a pidfd of its own.
+
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cerrno>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "supervisor/legacy/pidfd.hpp"
+#include "supervisor/runtime/boost_process.hpp"
+
+namespace supervise::runtime {
+
+/// The idle context launches happen on (one per thread: a launch from a
+/// worker thread never shares it).
+boost::asio::io_context& launch_context();
+
+/// Starts `executable` with `args` through `launcher` and returns it watched
+/// on `io`. The child must lead its own process group (an initializer that
+/// calls setsid or setpgid): when no pidfd can be opened for it, the group is
+/// killed and `ec` says why, so nothing unwatched is left running.
+template <typename... Inits>
+boost::process::v2::process launch_process(boost::asio::io_context& io,
+                                           boost::process::v2::default_process_launcher& launcher,
+                                           const std::filesystem::path& executable,
+                                           const std::vector<std::string>& args,
+                                           boost::process::v2::error_code& ec, Inits&&... inits) {
+  namespace bp = boost::process::v2;
+  auto launched = launcher(launch_context().get_executor(), ec, executable, args,
+                           std::forward<Inits>(inits)...);
+  if (ec) {
+    return bp::process(io.get_executor());
+  }
+  const int pid = launched.id();
+  // Releases Boost's own handle (its pidfd on the private context) without
+  // touching the process.
+  launched.detach();
+  auto handle = legacy::open_pidfd(pid);
+  if (!handle.fd.valid()) {
+    ::kill(-pid, SIGKILL);
+    ec = bp::error_code(handle.error, bp::system_category());
+    return bp::process(io.get_executor());
+  }
+  return bp::process(io.get_executor(), pid, handle.fd.release());
+}
+
+}  // namespace supervise::runtime
