@@ -146,7 +146,8 @@ int run_export(const ExportOptions& options) {
       exporter::export_argo(input->document, input->positions, argo);
   print_issues(exported.errors, input->file, "error");
   print_issues(exported.warnings, input->file, options.strict ? "error" : "warning");
-  const std::size_t errors = exported.errors.size() + (options.strict ? exported.warnings.size() : 0);
+  const std::size_t errors =
+      exported.errors.size() + (options.strict ? exported.warnings.size() : 0);
   if (errors > 0) {
     std::cerr << errors << (errors == 1 ? " error" : " errors") << " in " << input->file
               << (options.strict && !exported.warnings.empty()
@@ -187,8 +188,9 @@ void add_export_command(CLI::App& app, int& exit_status) {
                       "Initiative id (default: the spec's, else the active initiative)");
   command->add_option("--image", options->image,
                       "Container image of every worker without an image: of its own");
-  command->add_option("--checkout", options->checkout,
-                      "Where the image holds the repository checkout (workers' work dir)")
+  command
+      ->add_option("--checkout", options->checkout,
+                   "Where the image holds the repository checkout (workers' work dir)")
       ->capture_default_str();
   command->add_option("-o,--output", options->output, "Write to FILE instead of stdout");
   command->add_flag("--strict", options->strict,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/export/argo_names.hpp"
@@ -137,8 +138,8 @@ class WorkflowWriter {
     }
     text(key(out, "workingDir"), work_dir);
     key(out, "env") << YAML::BeginSeq;
-    for (const auto& [name, value] : container_env(child, document_.initiative_id,
-                                                   options_.checkout)) {
+    for (const auto& [name, value] :
+         container_env(child, document_.initiative_id, options_.checkout)) {
       out << YAML::Flow << YAML::BeginMap;
       text(key(out, "name"), name);
       text(key(out, "value"), value);
@@ -171,16 +172,15 @@ ArgoExport export_argo(const core::SpecDocument& document, const spec::DocumentP
   for (const Node& node : tree) {
     nodes[node.spec->id] = node;
   }
-  const auto issue_at = [&](const std::string& id, const std::string& field,
-                            std::string message) {
+  const auto issue_at = [&](const std::string& id, const std::string& field, std::string message) {
     const spec::ChildPositions& at = *nodes.at(id).positions;
     return ExportIssue{field.empty() ? at.node : at.at(field), id, field, std::move(message)};
   };
 
   const DagLayout layout = lay_out_dags(document.root);
   if (!layout.cycle.empty()) {
-    result.errors.push_back(issue_at(layout.cycle.front(), "depends_on",
-                                     describe_cycle(layout.cycle)));
+    result.errors.push_back(
+        issue_at(layout.cycle.front(), "depends_on", describe_cycle(layout.cycle)));
   }
 
   result.warnings = unsupported_fields(document, positions);
@@ -191,6 +191,13 @@ ArgoExport export_argo(const core::SpecDocument& document, const spec::DocumentP
         "would make DAG tasks wait for each other, so its children run in its parent's DAG and "
         "its own restart and max_restarts are not exported"));
   }
+
+  // In file order, as a compiler lists its warnings.
+  std::stable_sort(result.warnings.begin(), result.warnings.end(),
+                   [](const ExportIssue& a, const ExportIssue& b) {
+                     return std::tie(a.position.line, a.position.column) <
+                            std::tie(b.position.line, b.position.column);
+                   });
 
   const std::set<std::string> inlined(layout.inlined.begin(), layout.inlined.end());
   NameAllocator allocator;

@@ -112,8 +112,8 @@ class Planner {
       for (const std::string& a : waiting) {
         for (const std::string& b : awaited) {
           auto& dependencies = graph[position.at(a)].depends_on;
-          if (a != b && std::find(dependencies.begin(), dependencies.end(), b) ==
-                            dependencies.end()) {
+          if (a != b &&
+              std::find(dependencies.begin(), dependencies.end(), b) == dependencies.end()) {
             dependencies.push_back(b);
           }
         }
@@ -143,8 +143,8 @@ class Planner {
       if (cycle.empty()) {
         break;
       }
-      const auto supervisor = std::find_if(cycle.begin(), cycle.end(),
-                                           [&](const std::string& id) { return is_supervisor(id); });
+      const auto supervisor = std::find_if(
+          cycle.begin(), cycle.end(), [&](const std::string& id) { return is_supervisor(id); });
       if (supervisor == cycle.end()) {
         layout_.cycle = cycle;
         return;

@@ -50,9 +50,9 @@ class Collector {
                                    " is not exported (retries are not spread)");
     }
     if (set("backoff.reset_after", backoff.reset_after != defaults.backoff.reset_after)) {
-      report("backoff.reset_after",
-             "Argo's backoff never starts over: reset_after " +
-                 spec::format_duration(backoff.reset_after) + " is not exported");
+      report("backoff.reset_after", "Argo's backoff never starts over: reset_after " +
+                                        spec::format_duration(backoff.reset_after) +
+                                        " is not exported");
     }
     if (static_cast<double>(argo_factor(backoff.factor)) != backoff.factor) {
       report("backoff.factor", "Argo's backoff factor is a whole number: factor " +
@@ -61,18 +61,18 @@ class Collector {
     }
   }
 
-  void nodes(const std::vector<core::ChildSpec>& children,
-                const spec::ChildPositions& positions) {
+  void nodes(const std::vector<core::ChildSpec>& children, const spec::ChildPositions& positions) {
     for (std::size_t i = 0; i < children.size(); ++i) {
       const core::ChildSpec& child = children[i];
       const spec::ChildPositions& at = positions.child(i);
       for (std::size_t d = 0; d < child.depends_on.size(); ++d) {
         const core::Dependency& dependency = child.depends_on[d];
         if (dependency.condition != core::DependencyCondition::completed) {
-          issues_.push_back({at.dependency(d), child.id, "depends_on",
-                             "Argo starts a task once its dependencies have succeeded: condition '" +
-                                 std::string(core::to_string(dependency.condition)) + "' on '" +
-                                 dependency.id + "' is exported as completed"});
+          issues_.push_back(
+              {at.dependency(d), child.id, "depends_on",
+               "Argo starts a task once its dependencies have succeeded: condition '" +
+                   std::string(core::to_string(dependency.condition)) + "' on '" + dependency.id +
+                   "' is exported as completed"});
         }
       }
       if (child.type == core::ChildType::supervisor) {
