@@ -10,18 +10,22 @@ std::filesystem::path argo_validator() {
 }
 
 std::string argo_validator_missing() {
-  std::error_code error;
-  if (!std::filesystem::exists(argo_validator(), error)) {
-    return "the Argo reference validator is not at " + argo_validator().string() +
-           " (it ships beside the project checkout, not in it)";
-  }
-  const BinaryResult probe = run_program({"python3", "-c", "import jsonschema, yaml"});
-  if (probe.exit_code != 0) {
-    return "python3 with jsonschema and yaml is needed for the Argo validator (Debian: "
-           "python3-jsonschema, python3-yaml): " +
-           probe.err;
-  }
-  return "";
+  // Asked by many tests of one binary; Python's start-up is the cost.
+  static const std::string kMissing = [] {
+    std::error_code error;
+    if (!std::filesystem::exists(argo_validator(), error)) {
+      return "the Argo reference validator is not at " + argo_validator().string() +
+             " (it ships beside the project checkout, not in it)";
+    }
+    const BinaryResult probe = run_program({"python3", "-c", "import jsonschema, yaml"});
+    if (probe.exit_code != 0) {
+      return "python3 with jsonschema and yaml is needed for the Argo validator (Debian: "
+             "python3-jsonschema, python3-yaml): " +
+             probe.err;
+    }
+    return std::string();
+  }();
+  return kMissing;
 }
 
 ValidatorResult validate_argo(const std::vector<std::filesystem::path>& manifests) {
