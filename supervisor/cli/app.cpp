@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "supervisor/cli/control_commands.hpp"
+#include "supervisor/cli/export_command.hpp"
 #include "supervisor/cli/logs_command.hpp"
 #include "supervisor/cli/monitor_command.hpp"
 #include "supervisor/cli/spec_commands.hpp"
@@ -39,6 +40,7 @@ int run(int argc, char** argv) {
   int exit_status = 0;
   add_up_command(app, exit_status);
   add_spec_commands(app, exit_status);
+  add_export_command(app, exit_status);
   add_status_command(app, exit_status);
   add_control_commands(app, exit_status);
   add_logs_command(app, exit_status);

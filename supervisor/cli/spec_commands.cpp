@@ -1,9 +1,9 @@
 #include "supervisor/cli/spec_commands.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "supervisor/cli/output_file.hpp"
 #include "supervisor/cli/project_options.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/spec/spec_writer.hpp"
@@ -40,21 +40,9 @@ int write_specs(const SpecsOptions& options) {
     std::cout << yaml;
     return 0;
   }
-  // Written beside the target and renamed, so a reader never sees half a file.
-  const std::string temporary = options.output + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::trunc);
-    file << yaml;
-    if (!file.flush()) {
-      std::cerr << "supervise specs: cannot write " << temporary << "\n";
-      return 1;
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, options.output, error);
-  if (error) {
-    std::cerr << "supervise specs: cannot write " << options.output << ": " << error.message()
-              << "\n";
+  std::string error;
+  if (!write_output_file(options.output, yaml, error)) {
+    std::cerr << "supervise specs: " << error << "\n";
     return 1;
   }
   std::cerr << "supervise specs: wrote " << specs->document.root.children.size() << " children to "

@@ -131,6 +131,10 @@ struct ChildSpec {
   CompletionRule complete_when = CompletionRule::exit_code;
   /// How long a running worker must stay up to count as healthy.
   Duration healthy_after{0};
+  /// The container image the worker runs in when the tree is exported to a
+  /// cluster (`supervise export`); empty means the export's `--image`.
+  /// `supervise up` runs workers on this machine and does not read it.
+  std::string image;
 
   // --- supervisor fields ---
   SupervisorPolicy policy;

@@ -16,22 +16,11 @@ taskcopilot::Stream stream_for_prompt(const core::ChildSpec& child, const Worker
   if (store != nullptr && !setting.initiative_id.empty()) {
     auto streams = store->streams(setting.initiative_id);
     if (streams) {
-      for (auto& stream : streams->streams) {
-        if (stream.id == child.id) {
-          return std::move(stream);
-        }
-      }
-    } else {
-      warning = streams.error().message;
+      return taskcopilot::stream_for_worker(child, streams->streams);
     }
+    warning = streams.error().message;
   }
-  taskcopilot::Stream stream;
-  stream.id = child.id;
-  stream.name = child.name.empty() ? child.id : child.name;
-  for (const auto& dependency : child.depends_on) {
-    stream.dependencies.push_back(dependency.id);
-  }
-  return stream;
+  return taskcopilot::stream_for_worker(child, {});
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ inline constexpr std::string_view kEnv = "env";
 inline constexpr std::string_view kWorkDir = "work_dir";
 inline constexpr std::string_view kCompleteWhen = "complete_when";
 inline constexpr std::string_view kHealthyAfter = "healthy_after";
+inline constexpr std::string_view kImage = "image";
 
 // A depends_on entry in mapping form.
 inline constexpr std::string_view kCondition = "condition";
@@ -56,8 +57,8 @@ inline constexpr std::string_view kCondition = "condition";
 inline constexpr std::string_view kBrutalKill = "brutal_kill";
 
 /// Keys only a worker may have.
-inline const std::vector<std::string_view> kWorkerOnly{kCommand, kEnv, kWorkDir, kCompleteWhen,
-                                                       kHealthyAfter};
+inline const std::vector<std::string_view> kWorkerOnly{kCommand,      kEnv,          kWorkDir,
+                                                       kCompleteWhen, kHealthyAfter, kImage};
 /// Keys only a supervisor child may have.
 inline const std::vector<std::string_view> kSupervisorOnly{kStrategy, kIntensity, kPeriod, kBackoff,
                                                            kChildren};

@@ -13,7 +13,7 @@ LoadResult load_spec_file(const std::filesystem::path& path) {
   const auto unreadable = [&](std::string message) {
     ErrorCollector errors(path.string());
     errors.add({}, "", "", SpecErrorCode::unreadable_file, std::move(message));
-    return LoadResult{std::nullopt, errors.take()};
+    return LoadResult{std::nullopt, errors.take(), {}};
   };
   std::error_code ignored;
   if (std::filesystem::is_directory(path, ignored)) {
@@ -34,14 +34,14 @@ LoadResult load_spec_string(std::string_view text, std::string file_name) {
   ErrorCollector errors(std::move(file_name));
   const std::optional<YAML::Node> root = parse_yaml(text, errors);
   if (!root || !check_version(*root, errors)) {
-    return {std::nullopt, errors.take()};
+    return {std::nullopt, errors.take(), {}};
   }
   DecodedSpec decoded = decode_document(*root, errors);
   run_validators(decoded.document, decoded.positions, errors);
   if (!errors.empty()) {
-    return {std::nullopt, errors.take()};
+    return {std::nullopt, errors.take(), {}};
   }
-  return {std::move(decoded.document), {}};
+  return {std::move(decoded.document), {}, std::move(decoded.positions)};
 }
 
 std::vector<SpecError> validate_spec(const core::SpecDocument& document, std::string file_name) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "supervisor/core/child_spec.hpp"
+#include "supervisor/spec/source_positions.hpp"
 #include "supervisor/spec/spec_error.hpp"
 
 namespace supervise::spec {
@@ -24,6 +25,9 @@ struct LoadResult {
   std::optional<core::SpecDocument> document;
   /// Every problem found, in file order.
   std::vector<SpecError> errors;
+  /// Where each field of `document` is in the file (for tools that point at a
+  /// field of a valid spec, like the exporter's warnings).
+  DocumentPositions positions;
 };
 
 /// Reads and loads a spec file; errors carry `path` as their file name.

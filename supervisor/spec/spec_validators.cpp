@@ -259,6 +259,7 @@ void check_fields_match_type(const core::SpecDocument& document, const DocumentP
        [&](const auto& c) { return c.complete_when != defaults.complete_when; }},
       {field::kHealthyAfter,
        [&](const auto& c) { return c.healthy_after != defaults.healthy_after; }},
+      {field::kImage, [](const auto& c) { return !c.image.empty(); }},
   };
   for_each_node(document, positions, [&](const NodeVisit& node) {
     const bool worker = node.child.type == core::ChildType::worker;

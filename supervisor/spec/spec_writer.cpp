@@ -156,6 +156,9 @@ void write_child(YAML::Emitter& out, const core::ChildSpec& child) {
   if (child.healthy_after != defaults.healthy_after) {
     key(out, field::kHealthyAfter) << format_duration(child.healthy_after);
   }
+  if (child.image != defaults.image) {
+    text(key(out, field::kImage), child.image);
+  }
   write_policy(out, child.policy, child.children, child.type == core::ChildType::supervisor);
   out << YAML::EndMap;
 }

@@ -600,6 +600,7 @@ core::ChildSpec Decoder::child(const YAML::Node& node, ChildPositions& positions
          }
        }},
       {field::kHealthyAfter, duration_field(child.healthy_after)},
+      {field::kImage, string_field(child.image)},
   };
   for (FieldHandler& handler : policy_handlers(scope, child.policy, child.children, positions)) {
     handlers.push_back(std::move(handler));

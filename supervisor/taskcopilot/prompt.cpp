@@ -86,6 +86,21 @@ PromptContext prompt_context(const Stream& stream, std::string worktree_path) {
   return {stream.id, stream.name, std::move(worktree_path), stream.dependencies, stream.tasks};
 }
 
+Stream stream_for_worker(const core::ChildSpec& worker, const std::vector<Stream>& streams) {
+  for (const Stream& stream : streams) {
+    if (stream.id == worker.id) {
+      return stream;
+    }
+  }
+  Stream stream;
+  stream.id = worker.id;
+  stream.name = worker.name.empty() ? worker.id : worker.name;
+  for (const auto& dependency : worker.depends_on) {
+    stream.dependencies.push_back(dependency.id);
+  }
+  return stream;
+}
+
 std::vector<StreamTask> order_for_prompt(std::vector<StreamTask> tasks) {
   std::stable_sort(tasks.begin(), tasks.end(), [](const StreamTask& a, const StreamTask& b) {
     return std::forward_as_tuple(phase_rank(a), a.created_at) <

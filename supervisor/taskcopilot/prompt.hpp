@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "supervisor/core/child_spec.hpp"
 #include "supervisor/taskcopilot/error.hpp"
 #include "supervisor/taskcopilot/model.hpp"
 
@@ -29,6 +30,11 @@ struct PromptContext {
 
 /// The context for `stream`, working in `worktree_path`.
 PromptContext prompt_context(const Stream& stream, std::string worktree_path);
+
+/// The stream a worker's prompt describes: the one of `streams` with the
+/// worker's id, else one made from the spec (its name, its dependencies, no
+/// tasks), so a worker of a hand-written spec still gets a prompt.
+Stream stream_for_worker(const core::ChildSpec& worker, const std::vector<Stream>& streams);
 
 /// The tasks as the prompt lists them: by phase (backend, frontend, quality,
 /// docs, devops, integration, then any other), then created_at; a task

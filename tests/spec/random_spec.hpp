@@ -205,6 +205,9 @@ class TreeBuilder {
     if (*rc::gen::arbitrary<bool>()) {
       child.healthy_after = random_duration();
     }
+    if (*rc::gen::inRange(0, 4) == 0) {
+      child.image = "registry.example/" + random_text() + "x";
+    }
     return child;
   }
 

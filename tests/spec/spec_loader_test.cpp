@@ -92,6 +92,7 @@ supervisor:
       command: [./worker.sh, "--flag=1", ""]
       env: {KEY: value, PORT: 8080}
       work_dir: ../trees/a
+      image: registry.example/agent:1.2
     - id: Stream-B
       shutdown: brutal_kill
       restart: temporary
@@ -132,6 +133,7 @@ supervisor:
   EXPECT_EQ(a.command, (std::vector<std::string>{"./worker.sh", "--flag=1", ""}));
   EXPECT_EQ(a.env, (std::map<std::string, std::string>{{"KEY", "value"}, {"PORT", "8080"}}));
   EXPECT_EQ(a.work_dir, "../trees/a");
+  EXPECT_EQ(a.image, "registry.example/agent:1.2");
 
   const core::ChildSpec& b = doc.root.children[1];
   EXPECT_TRUE(b.shutdown.brutal_kill);
@@ -648,6 +650,20 @@ supervisor:
         - id: A
 )"),
                SpecErrorCode::misplaced_field, 6, 16);
+}
+
+TEST(SpecLoaderErrors, ImageOnASupervisor) {
+  const LoadResult result = load(R"(version: 1
+supervisor:
+  children:
+    - id: group
+      type: supervisor
+      image: agent:1
+      children:
+        - id: A
+)");
+  expect_error(result, SpecErrorCode::misplaced_field, 6, 14);
+  EXPECT_EQ(single_error(result).field, "image");
 }
 
 // -------------------------------------------------------------- ranges ---

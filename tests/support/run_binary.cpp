@@ -24,11 +24,16 @@ std::string slurp(const std::filesystem::path& path) {
 }  // namespace
 
 BinaryResult run_supervise(const std::vector<std::string>& arguments) {
+  std::vector<std::string> argv{SUPERVISE_BINARY};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return run_program(argv);
+}
+
+BinaryResult run_program(const std::vector<std::string>& program) {
   TempDir dir;
   const std::string out_path = (dir / "out").string();
   const std::string err_path = (dir / "err").string();
-  std::vector<std::string> argv{SUPERVISE_BINARY};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  std::vector<std::string> argv = program;
   std::vector<char*> args;
   for (auto& argument : argv) {
     args.push_back(argument.data());
@@ -45,7 +50,7 @@ BinaryResult run_supervise(const std::vector<std::string>& arguments) {
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   int status = 0;

@@ -15,4 +15,7 @@ struct BinaryResult {
 /// from /dev/null, and waits for it; stdout and stderr are captured apart.
 BinaryResult run_supervise(const std::vector<std::string>& arguments);
 
+/// The same for any program: argv[0] is looked up in PATH.
+BinaryResult run_program(const std::vector<std::string>& argv);
+
 }  // namespace supervise::testing

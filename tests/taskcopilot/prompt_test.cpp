@@ -42,6 +42,32 @@ std::vector<std::string> ids_in_table(const std::vector<StreamTask>& tasks) {
   return ids;
 }
 
+TEST(StreamForWorker, IsTheStreamWithTheWorkersIdWhenThereIsOne) {
+  Stream stored;
+  stored.id = "Stream-A";
+  stored.name = "Backend";
+  StreamTask task;
+  task.id = "TASK-1";
+  stored.tasks.push_back(task);
+  core::ChildSpec worker;
+  worker.id = "Stream-A";
+  worker.name = "other name";
+  EXPECT_EQ(stream_for_worker(worker, {stored}), stored);
+}
+
+TEST(StreamForWorker, IsMadeFromTheSpecWhenTaskCopilotHasNone) {
+  core::ChildSpec worker;
+  worker.id = "Stream-C";
+  worker.depends_on = {{"Stream-A"}, {"Stream-B"}};
+  const Stream stream = stream_for_worker(worker, {});
+  EXPECT_EQ(stream.id, "Stream-C");
+  EXPECT_EQ(stream.name, "Stream-C");
+  EXPECT_EQ(stream.dependencies, (std::vector<std::string>{"Stream-A", "Stream-B"}));
+  EXPECT_TRUE(stream.tasks.empty());
+  worker.name = "Docs";
+  EXPECT_EQ(stream_for_worker(worker, {}).name, "Docs");
+}
+
 TEST(OrderForPrompt, OrdersByPhaseThenCreationWithOtherPhasesLast) {
   const std::vector<StreamTask> tasks{
       task("other", "research", "0"),       task("integration", "integration", "0"),
