@@ -88,8 +88,7 @@ std::filesystem::path shipped_file(runtime::ShippedFile file, std::string_view n
   if (located.found()) {
     spdlog::debug("using {}", located.path.string());
   } else {
-    spdlog::warn("{}: {} cannot start; reinstall supervise", located.describe_missing(),
-                 needed_by);
+    spdlog::warn("{}: {} cannot start; reinstall supervise", located.describe_missing(), needed_by);
   }
   return located.path_or_expected();
 }
@@ -153,10 +152,9 @@ int run_up(const UpOptions& options) {
   runtime::RuntimeOptions runtime_options;
   runtime_options.layout = layout;
   runtime_options.document = std::move(*document);
-  runtime_options.shim =
-      options.shim.empty()
-          ? shipped_file(runtime::ShippedFile::shim, "workers whose spec names no command")
-          : options.shim;
+  runtime_options.shim = options.shim.empty() ? shipped_file(runtime::ShippedFile::shim,
+                                                             "workers whose spec names no command")
+                                              : options.shim;
   runtime_options.default_prompt =
       options.default_prompt.empty()
           ? shipped_file(runtime::ShippedFile::default_prompt,

@@ -29,8 +29,8 @@ std::filesystem::path executable_dir() {
 std::vector<std::filesystem::path> shipped_file_candidates(
     ShippedFile file, const std::filesystem::path& executable_dir) {
   const std::filesystem::path name(to_string(file));
-  const char* installed_dir = file == ShippedFile::shim ? SUPERVISE_LIBEXEC_FROM_BIN
-                                                        : SUPERVISE_DATA_FROM_BIN;
+  const char* installed_dir =
+      file == ShippedFile::shim ? SUPERVISE_LIBEXEC_FROM_BIN : SUPERVISE_DATA_FROM_BIN;
   return {(executable_dir / installed_dir / name).lexically_normal(), executable_dir / name};
 }
 

@@ -84,21 +84,26 @@ class ServiceTest : public ::testing::Test {
   }
 
   std::unique_ptr<testing::BackgroundSupervise> start_up() {
-    const std::vector<std::string> arguments{
-        "up",          "--project",     root_.string(), "--tasks-db", db_.tasks_db().string(),
-        "--memory-db", db_.memory_db().string(),        "--spec",     spec_.string(),
-        "-q"};
-    const std::map<std::string, std::string> env{
-        {"NOTIFY_SOCKET", socket_.path().string()},
-        {"WATCHDOG_USEC", "2000000"},
-        {"TEST_AGENT_DIR", agent_dir_.string()},
-        {"TEST_AGENT_DB", db_.tasks_db().string()},
-        {"TEST_AGENT_MODE", "hang"},
-        {"SUPERVISE_SHIM_GRACE", "2"},
-        {"GIT_AUTHOR_NAME", "test"},
-        {"GIT_AUTHOR_EMAIL", "test@example.com"},
-        {"GIT_COMMITTER_NAME", "test"},
-        {"GIT_COMMITTER_EMAIL", "test@example.com"}};
+    const std::vector<std::string> arguments{"up",
+                                             "--project",
+                                             root_.string(),
+                                             "--tasks-db",
+                                             db_.tasks_db().string(),
+                                             "--memory-db",
+                                             db_.memory_db().string(),
+                                             "--spec",
+                                             spec_.string(),
+                                             "-q"};
+    const std::map<std::string, std::string> env{{"NOTIFY_SOCKET", socket_.path().string()},
+                                                 {"WATCHDOG_USEC", "2000000"},
+                                                 {"TEST_AGENT_DIR", agent_dir_.string()},
+                                                 {"TEST_AGENT_DB", db_.tasks_db().string()},
+                                                 {"TEST_AGENT_MODE", "hang"},
+                                                 {"SUPERVISE_SHIM_GRACE", "2"},
+                                                 {"GIT_AUTHOR_NAME", "test"},
+                                                 {"GIT_AUTHOR_EMAIL", "test@example.com"},
+                                                 {"GIT_COMMITTER_NAME", "test"},
+                                                 {"GIT_COMMITTER_EMAIL", "test@example.com"}};
     return std::make_unique<testing::BackgroundSupervise>(arguments, dir_.path(), "up", env,
                                                           binary_under_test());
   }
@@ -110,10 +115,9 @@ class ServiceTest : public ::testing::Test {
   }
 
   std::string diagnostics(const testing::BackgroundSupervise& up) {
-    std::string text = "\n--- stderr:\n" + up.err() + "\n--- stdout:\n" + up.out() +
-                       "\n--- monitor.log:\n" +
-                       read_text(root_ / ".claude/orchestrator/logs/monitor.log") +
-                       "\n--- notifications:\n";
+    std::string text =
+        "\n--- stderr:\n" + up.err() + "\n--- stdout:\n" + up.out() + "\n--- monitor.log:\n" +
+        read_text(root_ / ".claude/orchestrator/logs/monitor.log") + "\n--- notifications:\n";
     for (const auto& message : socket_.messages()) {
       text += message.text + "\n";
     }

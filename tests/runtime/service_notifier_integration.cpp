@@ -1,7 +1,5 @@
 // ServiceNotifier against a datagram socket standing in for systemd's.
 
-#include "supervisor/runtime/service_notifier.hpp"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -9,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <thread>
 
+#include "supervisor/runtime/service_notifier.hpp"
 #include "tests/runtime/run_io_until.hpp"
 #include "tests/support/notify_socket.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -56,9 +55,9 @@ TEST_F(ServiceNotifierTest, SendsEachStateOnceAndAStatusLineOnlyWhenItChanges) {
   notifier.stopping();
   notifier.stopping();
   ASSERT_TRUE(socket_.wait_for_count("", 4));
-  EXPECT_EQ(texts(), (std::vector<std::string>{"STATUS=1 running, 0 waiting, 0 failed", "READY=1",
-                                               "STATUS=0 running, 0 waiting, 1 failed",
-                                               "STOPPING=1"}));
+  EXPECT_EQ(texts(),
+            (std::vector<std::string>{"STATUS=1 running, 0 waiting, 0 failed", "READY=1",
+                                      "STATUS=0 running, 0 waiting, 1 failed", "STOPPING=1"}));
 }
 
 TEST_F(ServiceNotifierTest, ReloadingCarriesTheMonotonicTime) {

@@ -39,8 +39,8 @@ const std::vector<NotifyMessage>& NotifySocket::messages() {
     if (size < 0) {
       break;  // EAGAIN: nothing more for now
     }
-    messages_.push_back({std::string(buffer, static_cast<std::size_t>(size)),
-                         std::chrono::steady_clock::now()});
+    messages_.push_back(
+        {std::string(buffer, static_cast<std::size_t>(size)), std::chrono::steady_clock::now()});
   }
   return messages_;
 }
