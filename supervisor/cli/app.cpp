@@ -12,6 +12,7 @@
 #include "supervisor/cli/spec_commands.hpp"
 #include "supervisor/cli/status_command.hpp"
 #include "supervisor/cli/up_command.hpp"
+#include "supervisor/cli/version.hpp"
 
 namespace supervise::cli {
 
@@ -37,6 +38,7 @@ int run(int argc, char** argv) {
   CLI::App app{"supervise: an Erlang-style supervisor for Task Copilot stream workers"};
   app.name("supervise");
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_line(), "Print the version and exit");
   int exit_status = 0;
   add_up_command(app, exit_status);
   add_spec_commands(app, exit_status);

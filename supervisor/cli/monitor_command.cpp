@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <iostream>
 #include <memory>
 
 #include "supervisor/cli/project_options.hpp"
@@ -31,8 +32,17 @@ int run_monitor_command(const MonitorFlags& flags) {
   options.interval = std::chrono::seconds(flags.interval_seconds);
   options.quiet = flags.quiet;
   options.color = isatty(STDOUT_FILENO) != 0;
-  options.fallback_shim = runtime::installed_file(runtime::kShimName);
-  options.default_prompt_template = runtime::installed_file(runtime::kDefaultPromptName);
+  // Missing shipped files matter only to restarts; say so at once, on
+  // stderr, so the legacy output on stdout stays as it was.
+  const auto shim = runtime::locate_shipped_file(runtime::ShippedFile::shim);
+  const auto prompt = runtime::locate_shipped_file(runtime::ShippedFile::default_prompt);
+  for (const auto* located : {&shim, &prompt}) {
+    if (flags.auto_restart && !located->found()) {
+      std::cerr << "supervise monitor: " << located->describe_missing() << "\n";
+    }
+  }
+  options.fallback_shim = shim.path_or_expected();
+  options.default_prompt_template = prompt.path_or_expected();
   options.ensure_worktree = [](const std::filesystem::path& root, const std::filesystem::path& path,
                                const std::string& branch) {
     const runtime::WorktreeResult result = runtime::ensure_worktree(root, path, branch);

@@ -6,14 +6,17 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "supervisor/runtime/control_handler.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/runtime/installed_files.hpp"
 #include "supervisor/runtime/runtime.hpp"
+#include "supervisor/runtime/service_notifier.hpp"
 #include "supervisor/runtime/supervisor_lock.hpp"
 #include "supervisor/runtime/supervisor_log.hpp"
 #include "supervisor/spec/spec_loader.hpp"
+#include "supervisor/status/status_summary.hpp"
 #include "supervisor/taskcopilot/project_specs.hpp"
 
 namespace supervise::cli {
@@ -78,6 +81,18 @@ void print_summary(const runtime::RunResult& result) {
   std::cout.flush();
 }
 
+/// A file that ships with supervise, found from the binary's location. When
+/// it is missing, a warning says where supervise looked and who needs it.
+std::filesystem::path shipped_file(runtime::ShippedFile file, std::string_view needed_by) {
+  const auto located = runtime::locate_shipped_file(file);
+  if (located.found()) {
+    spdlog::debug("using {}", located.path.string());
+  } else {
+    spdlog::warn("{}: {} cannot start; reinstall supervise", located.describe_missing(), needed_by);
+  }
+  return located.path_or_expected();
+}
+
 int exit_status_of(const runtime::RunResult& result) {
   switch (result.outcome) {
     case core::TreeOutcome::all_done:
@@ -137,11 +152,14 @@ int run_up(const UpOptions& options) {
   runtime::RuntimeOptions runtime_options;
   runtime_options.layout = layout;
   runtime_options.document = std::move(*document);
-  runtime_options.shim =
-      options.shim.empty() ? runtime::installed_file(runtime::kShimName) : options.shim;
-  runtime_options.default_prompt = options.default_prompt.empty()
-                                       ? runtime::installed_file(runtime::kDefaultPromptName)
-                                       : options.default_prompt;
+  runtime_options.shim = options.shim.empty() ? shipped_file(runtime::ShippedFile::shim,
+                                                             "workers whose spec names no command")
+                                              : options.shim;
+  runtime_options.default_prompt =
+      options.default_prompt.empty()
+          ? shipped_file(runtime::ShippedFile::default_prompt,
+                         "workers of a project without .claude/orchestrator/foreman-prompt.md")
+          : options.default_prompt;
   runtime_options.stay = options.stay;
   runtime_options.git_deadline = options.git_deadline;
   // SIGHUP reads the same source again; a derived tree keeps its initiative.
@@ -167,8 +185,48 @@ int run_up(const UpOptions& options) {
     }
   };
 
+  // Run as a systemd Type=notify service: readiness, a status line, the
+  // watchdog, reloads and shutdown go to the service manager.
+  std::unique_ptr<runtime::ServiceNotifier> notifier;
+  runtime::Runtime* running_tree = nullptr;
+  const auto notify_status = [&notifier, &running_tree] {
+    if (notifier && running_tree != nullptr) {
+      notifier->status(status::one_line_summary(running_tree->status()));
+    }
+  };
+  runtime_options.on_booted = [on_booted = std::move(runtime_options.on_booted), &notifier,
+                               notify_status](runtime::Runtime& running) {
+    on_booted(running);
+    notify_status();
+    if (notifier) {
+      notifier->ready();
+    }
+  };
+  runtime_options.on_state_changed = [notify_status](const core::StateChanged&) {
+    notify_status();
+  };
+  runtime_options.on_reloading = [&notifier] {
+    if (notifier) {
+      notifier->reloading();
+    }
+  };
+  runtime_options.on_reloaded = [&notifier] {
+    if (notifier) {
+      notifier->ready();
+    }
+  };
+  runtime_options.on_stopping = [&notifier] {
+    if (notifier) {
+      notifier->stopping();
+    }
+  };
+
   runtime::Runtime runtime(std::move(runtime_options));
+  running_tree = &runtime;
+  notifier = std::make_unique<runtime::ServiceNotifier>(runtime.io());
   const auto result = runtime.run();
+  notifier->stopping();  // a tree that ended by itself stops here
+  notifier.reset();      // its watchdog timer is on the runtime's io_context
   if (control) {
     control->stop();
     control.reset();  // before the runtime's io_context goes

@@ -8,6 +8,16 @@ extern char** environ;
 
 namespace supervise::legacy {
 
+namespace {
+
+/// The service manager's messages to supervise itself (sd_notify(3)): a
+/// worker that inherited them would speak for the service, and be refused.
+bool addressed_to_supervise(const std::string& key) {
+  return key == "NOTIFY_SOCKET" || key == "WATCHDOG_USEC" || key == "WATCHDOG_PID";
+}
+
+}  // namespace
+
 std::vector<std::string> inherited_environment(
     const std::map<std::string, std::string>& overrides) {
   std::vector<std::string> env;
@@ -15,7 +25,7 @@ std::vector<std::string> inherited_environment(
     const std::string text(*entry);
     const auto equals = text.find('=');
     const auto key = text.substr(0, equals);
-    if (!overrides.contains(key)) {
+    if (!overrides.contains(key) && !addressed_to_supervise(key)) {
       env.push_back(text);
     }
   }

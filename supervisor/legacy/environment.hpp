@@ -10,7 +10,8 @@
 
 namespace supervise::legacy {
 
-/// Our own environment with `overrides` set (replacing same-named entries).
+/// Our own environment with `overrides` set (replacing same-named entries),
+/// without the service manager's NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID.
 std::vector<std::string> inherited_environment(const std::map<std::string, std::string>& overrides);
 
 /// The value of `key` in an environment list; empty when absent.

@@ -1,21 +1,57 @@
 #pragma once
 
-// Files that ship beside the supervise binary (the build copies them next to
-// it, `cmake --install` installs them into bin/ with it): the shim and the
-// default prompt template. Found from the executable's own location, so the
-// orchestrator dir's old shim is never picked up by accident.
+// Files that ship with supervise: the shim and the default prompt template.
+// They are found from the executable's own location, never from PATH or the
+// orchestrator dir (whose old shim has the legacy signal bugs):
+//   - installed (GNUInstallDirs): <prefix>/bin/supervise finds
+//     <prefix>/libexec/supervise/worker-wrapper.sh and
+//     <prefix>/share/supervise/foreman-prompt.md (the relative paths are
+//     fixed at configure time, so a tree installed under DESTDIR or moved
+//     elsewhere as a whole still works);
+//   - a build tree: both are copied beside the binary.
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace supervise::runtime {
 
 inline constexpr const char* kShimName = "worker-wrapper.sh";
 inline constexpr const char* kDefaultPromptName = "foreman-prompt.md";
 
+enum class ShippedFile {
+  shim,            ///< worker-wrapper.sh, every worker's parent
+  default_prompt,  ///< foreman-prompt.md, used when a project has none
+};
+
+std::string_view to_string(ShippedFile file);
+
 /// The directory of the running executable (/proc/self/exe resolved).
 std::filesystem::path executable_dir();
 
-/// `executable_dir() / name`.
-std::filesystem::path installed_file(const std::filesystem::path& name);
+/// Where `file` may be for a binary in `executable_dir`, in the order they
+/// are tried: the install layout first, then beside the binary.
+std::vector<std::filesystem::path> shipped_file_candidates(
+    ShippedFile file, const std::filesystem::path& executable_dir);
+
+struct LocatedFile {
+  /// The first candidate that is a regular file; empty when none is.
+  std::filesystem::path path;
+  /// Every place looked, for the message when nothing was found.
+  std::vector<std::filesystem::path> searched;
+  bool found() const { return !path.empty(); }
+  /// `path`, or where the install layout puts it when it was not found (so
+  /// that whatever later fails to open it names a sensible place).
+  std::filesystem::path path_or_expected() const {
+    return found() || searched.empty() ? path : searched.front();
+  }
+  /// "<name> not found (looked in A, B)".
+  std::string describe_missing() const;
+};
+
+/// `file` for the running executable.
+LocatedFile locate_shipped_file(ShippedFile file);
+/// `file` for a binary in `executable_dir`.
+LocatedFile locate_shipped_file(ShippedFile file, const std::filesystem::path& executable_dir);
 
 }  // namespace supervise::runtime

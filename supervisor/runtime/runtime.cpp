@@ -789,7 +789,13 @@ void Runtime::on_signal(int signal) {
       return;
     case SIGHUP:
       spdlog::info("Received SIGHUP: reloading the spec");
+      if (options_.on_reloading) {
+        options_.on_reloading();
+      }
       reload();
+      if (!pending_reload_ && options_.on_reloaded) {
+        options_.on_reloaded();  // refused, or nothing to stop first: done already
+      }
       return;
     default:
       break;
@@ -810,6 +816,9 @@ void Runtime::on_signal(int signal) {
 
 void Runtime::command(core::Command command) {
   if (command.kind == core::CommandKind::shutdown || command.kind == core::CommandKind::force) {
+    if (!shutdown_requested_ && options_.on_stopping) {
+      options_.on_stopping();
+    }
     shutdown_requested_ = true;
   }
   deliver(std::move(command));
@@ -983,6 +992,9 @@ void Runtime::finish_reload() {
   }
   spdlog::info("Spec reloaded; {} child(ren) kept running", kept);
   deliver(core::Boot{});
+  if (options_.on_reloaded) {
+    options_.on_reloaded();
+  }
   maybe_stop();
 }
 

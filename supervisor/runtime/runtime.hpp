@@ -64,6 +64,12 @@ struct RuntimeOptions {
   /// Called once the tree has booted, on the io_context's thread (e.g. to
   /// open the control socket).
   std::function<void(Runtime&)> on_booted;
+  /// SIGHUP: called before the spec is read again, and once the reload has
+  /// ended (new tree running, or reload refused). For the service manager.
+  std::function<void()> on_reloading;
+  std::function<void()> on_reloaded;
+  /// Called once, when a shutdown is first requested (signal or command).
+  std::function<void()> on_stopping;
 };
 
 struct RunResult {

@@ -1,5 +1,7 @@
 #include "supervisor/spec/spec_error.hpp"
 
+#include <fmt/format.h>
+
 namespace supervise::spec {
 
 namespace {
@@ -65,7 +67,7 @@ std::string_view to_string(SpecErrorCode value) {
 std::string format(const SpecError& error) {
   std::string text = error.file;
   if (error.line > 0) {
-    text += ":" + std::to_string(error.line) + ":" + std::to_string(error.column);
+    text += fmt::format(":{}:{}", error.line, error.column);
   }
   if (!text.empty()) {
     text += ": ";

@@ -1,5 +1,7 @@
 #include "supervisor/spec/spec_validators.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -267,8 +269,10 @@ void check_fields_match_type(const core::SpecDocument& document, const DocumentP
     for (const std::string_view name : misplaced) {
       if (node.positions.has(key(name)) || differs.at(name)(node.child)) {
         add(errors, node, name, Code::misplaced_field,
-            worker ? "'" + key(name) + "' applies to supervisors only (add type: supervisor)"
-                   : "'" + key(name) + "' applies to workers only, this child is a supervisor");
+            worker
+                ? fmt::format("'{}' applies to supervisors only (add type: supervisor)", key(name))
+                : fmt::format("'{}' applies to workers only, this child is a supervisor",
+                              key(name)));
       }
     }
   });

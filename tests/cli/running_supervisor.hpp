@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -72,11 +73,14 @@ inline bool is_worker_of(int pid, const std::string& child) {
 /// sends SIGTERM, waits for the tree to come down, then SIGKILLs.
 class BackgroundSupervise {
  public:
+  /// `env` is added to the environment; `binary` replaces the built one.
   BackgroundSupervise(const std::vector<std::string>& arguments,
-                      const std::filesystem::path& output_dir, const std::string& name = "up")
+                      const std::filesystem::path& output_dir, const std::string& name = "up",
+                      const std::map<std::string, std::string>& env = {},
+                      const std::string& binary = SUPERVISE_BINARY)
       : stdout_path_(output_dir / (name + ".stdout")),
         stderr_path_(output_dir / (name + ".stderr")) {
-    std::vector<std::string> argv{SUPERVISE_BINARY};
+    std::vector<std::string> argv{binary};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     std::vector<char*> args;
     for (auto& argument : argv) {
@@ -93,6 +97,9 @@ class BackgroundSupervise {
       ::dup2(in, 0);
       ::dup2(out, 1);
       ::dup2(err, 2);
+      for (const auto& [key, value] : env) {
+        ::setenv(key.c_str(), value.c_str(), 1);
+      }
       ::execv(args[0], args.data());
       ::_exit(127);
     }
