@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <string>
@@ -253,6 +255,61 @@ TEST(JournalWriter, StartsANewFileWhenTheJournalIsRemovedAndKeepsTheHistories) {
   EXPECT_EQ(details(rows(path)), (std::vector<std::string>{"after"}));
   EXPECT_EQ(histories(path), (std::map<std::string, ChildHistory>{{"Stream-A", {3, false}},
                                                                   {"Stream-B", {2, true}}}));
+}
+
+/// While it lives, this process may not grow any file beyond `bytes`: a
+/// write past it fails as on a full disk (EFBIG rather than ENOSPC, with
+/// SIGXFSZ ignored), which needs no privileges and no special mount.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    previous_handler_ = signal(SIGXFSZ, SIG_IGN);
+    getrlimit(RLIMIT_FSIZE, &previous_);
+    rlimit limit = previous_;
+    limit.rlim_cur = bytes;
+    EXPECT_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
+  }
+  void lift() {
+    if (!lifted_) {
+      setrlimit(RLIMIT_FSIZE, &previous_);
+      signal(SIGXFSZ, previous_handler_);
+      lifted_ = true;
+    }
+  }
+  ~FileSizeLimit() { lift(); }
+
+ private:
+  rlimit previous_{};
+  sighandler_t previous_handler_ = SIG_DFL;
+  bool lifted_ = false;
+};
+
+TEST(JournalWriter, ADiskThatRefusesWritesIsRetriedAndCaughtUp) {
+  testing::CapturedLog log;
+  testing::TempDir dir;
+  const auto path = dir / "supervise.db";
+  JournalWriter writer(path, quick_retries());
+  writer.record(entry("first"));
+  ASSERT_TRUE(writer.flush(10s));
+
+  FileSizeLimit full(64 * 1024);
+  const std::string filler(1024, 'x');
+  for (int i = 0; i < 500; ++i) {
+    writer.record(entry(std::to_string(i) + filler));
+  }
+  ASSERT_TRUE(testing::wait_for([&] { return writer.stats().failed_attempts >= 3; }));
+  EXPECT_LT(rows(path).size(), 501u);
+
+  full.lift();
+  ASSERT_TRUE(writer.flush(10s));
+  const auto written = details(rows(path));
+  ASSERT_EQ(written.size(), 501u);
+  EXPECT_EQ(written[0], "first");
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_EQ(written[i + 1], std::to_string(i) + filler);
+  }
+  EXPECT_EQ(log.lines_with("retrying with backoff").size(), 1u);
+  EXPECT_EQ(log.lines_with("works again").size(), 1u);
 }
 
 TEST(JournalWriter, DestructionWritesWhatIsQueued) {
