@@ -1,5 +1,7 @@
 #include "supervisor/runtime/store_reader.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <utility>
@@ -76,12 +78,22 @@ void StoreReader::run() {
 }
 
 taskcopilot::Result<taskcopilot::TaskStore*> StoreReader::store() {
+  // One stat per request: an open connection would go on reading a deleted
+  // or replaced file without any error.
+  struct stat file {};
+  if (::stat(tasks_db_.c_str(), &file) != 0) {
+    store_.reset();  // TaskStore::open below says what is missing
+  } else if (store_ &&
+             store_file_ != std::pair<std::uint64_t, std::uint64_t>(file.st_dev, file.st_ino)) {
+    store_.reset();
+  }
   if (!store_) {
     auto opened = taskcopilot::TaskStore::open(tasks_db_, memory_db_, options_.busy_timeout);
     if (!opened) {
       return opened.error();
     }
     store_.emplace(std::move(opened).value());
+    store_file_ = {file.st_dev, file.st_ino};
     std::lock_guard lock(mutex_);
     ++stats_.opens;
   }

@@ -6,7 +6,8 @@
 // thread. A tasks.db locked by a writer gives ErrorCode::busy after the
 // short busy timeout (stale progress, never a stalled loop); a missing
 // tasks.db gives ErrorCode::missing_database, and the next request opens it
-// when it has appeared.
+// when it has appeared. A tasks.db replaced by another file (deleted and
+// made again) is opened anew, instead of reading the old file forever.
 //
 //   StoreReader reader(io, layout);
 //   reader.progress(initiative, [this](StoreReader::ProgressResult result) {
@@ -37,6 +38,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "supervisor/taskcopilot/project_layout.hpp"
@@ -122,6 +124,8 @@ class StoreReader {
 
   // The worker thread's own.
   std::optional<taskcopilot::TaskStore> store_;
+  /// Device and inode of the file store_ has open.
+  std::pair<std::uint64_t, std::uint64_t> store_file_{};
 
   std::thread thread_;  // last: starts after everything above exists
 };

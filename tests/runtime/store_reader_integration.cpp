@@ -162,6 +162,40 @@ TEST(StoreReader, AMissingDatabaseIsAClearErrorAndIsOpenedOnceItAppears) {
   EXPECT_EQ(reader.stats().opens, 1u);
 }
 
+TEST(StoreReader, ADatabaseReplacedByANewFileIsReadFromTheNewFile) {
+  testing::TempDir dir;
+  const auto tasks_db = dir / "tasks.db";
+  const auto memory_db = dir / "memory.db";
+  boost::asio::io_context io;
+  StoreReader reader(io, tasks_db, memory_db);
+  std::optional<StoreReader::ProgressResult> result;
+  auto ask = [&] {
+    result.reset();
+    reader.progress(testing::kFourStreamInitiative,
+                    [&](StoreReader::ProgressResult value) { result.emplace(std::move(value)); });
+    return testing::run_io_until(io, [&] { return result.has_value(); });
+  };
+  {
+    auto db = testing::make_four_stream_project(tasks_db, memory_db);
+    ASSERT_TRUE(ask());
+    ASSERT_TRUE(*result) << result->error().message;
+    EXPECT_EQ((*result)->at(0).completed, 0);
+  }
+  for (const auto& path : {tasks_db, memory_db}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path.string() + suffix);
+    }
+  }
+  // Made again before the reader looks: its connection still holds the old
+  // file, which an unchecked read would go on answering from.
+  auto db = testing::make_four_stream_project(tasks_db, memory_db);
+  db.complete_stream("Stream-A");
+  ASSERT_TRUE(ask());
+  ASSERT_TRUE(*result) << result->error().message;
+  EXPECT_EQ((*result)->at(0).completed, 2);
+  EXPECT_EQ(reader.stats().opens, 2u);
+}
+
 TEST(StoreReader, ProgressRequestsWaitingInTheQueueShareOneRead) {
   testing::TempDir dir;
   auto db = testing::make_four_stream_project(dir.path());
