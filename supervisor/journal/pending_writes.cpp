@@ -57,11 +57,13 @@ void PendingWrites::update_history(HistoryKey key, HistoryUpdate update) {
 
 WriteBatch PendingWrites::take(std::size_t max_entries) {
   WriteBatch batch;
-  const std::size_t count = std::min(max_entries, entries_.size());
-  batch.entries.reserve(count);
-  std::move(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(count),
-            std::back_inserter(batch.entries));
-  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(count));
+  if (max_entries >= entries_.size()) {
+    batch.entries.swap(entries_);
+  } else {
+    const auto end = entries_.begin() + static_cast<std::ptrdiff_t>(max_entries);
+    std::move(entries_.begin(), end, std::back_inserter(batch.entries));
+    entries_.erase(entries_.begin(), end);
+  }
   batch.histories.reserve(histories_.size());
   for (auto& [key, update] : histories_) {
     batch.histories.emplace_back(key, std::move(update));

@@ -58,7 +58,7 @@ struct DroppedEntries {
 
 /// One transaction's worth of work, taken out of the queue.
 struct WriteBatch {
-  std::vector<QueuedEntry> entries;  ///< oldest first
+  std::deque<QueuedEntry> entries;  ///< oldest first
   std::vector<std::pair<HistoryKey, HistoryUpdate>> histories;
   /// To be reported by a row in this transaction (count 0: nothing dropped).
   DroppedEntries dropped;
@@ -78,7 +78,8 @@ class PendingWrites {
   void update_history(HistoryKey key, HistoryUpdate update);
 
   /// The oldest `max_entries` entries, every history update and the drop
-  /// report, removed from the queue.
+  /// report, removed from the queue. Taking every entry is O(1) (the queue
+  /// is swapped out), so the writer holds the caller's mutex only briefly.
   WriteBatch take(std::size_t max_entries);
   /// Returns a batch that could not be written. Its entries go back before
   /// the ones recorded since (the order is kept), dropping the oldest beyond
