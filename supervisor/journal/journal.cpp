@@ -117,14 +117,16 @@ std::string_view to_string(EntryKind value) {
       return "stop";
     case EntryKind::done:
       return "done";
+    case EntryKind::dropped:
+      return "dropped";
   }
   return "?";
 }
 
 std::optional<EntryKind> entry_kind_from_string(std::string_view text) {
-  for (EntryKind kind :
-       {EntryKind::start, EntryKind::exit, EntryKind::restart, EntryKind::backoff,
-        EntryKind::give_up, EntryKind::command, EntryKind::stop, EntryKind::done}) {
+  for (EntryKind kind : {EntryKind::start, EntryKind::exit, EntryKind::restart, EntryKind::backoff,
+                         EntryKind::give_up, EntryKind::command, EntryKind::stop, EntryKind::done,
+                         EntryKind::dropped}) {
     if (to_string(kind) == text) {
       return kind;
     }
@@ -155,6 +157,27 @@ std::string local_iso_time_now() {
 
 Journal::Journal(std::filesystem::path path, std::unique_ptr<SQLite::Database> db)
     : path_(std::move(path)), db_(std::move(db)) {}
+
+Journal::~Journal() = default;
+
+void Journal::write_transaction(const std::function<void()>& work) {
+  db_->exec("BEGIN IMMEDIATE");
+  try {
+    work();
+    db_->exec("COMMIT");
+  } catch (...) {
+    try {
+      db_->exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+      // SQLite already rolled back (e.g. after SQLITE_FULL); nothing to undo.
+    }
+    throw;
+  }
+}
+
+void Journal::set_busy_timeout(std::chrono::milliseconds timeout) {
+  db_->setBusyTimeout(static_cast<int>(timeout.count()));
+}
 
 Journal::OpenResult Journal::open(const std::filesystem::path& path,
                                   std::chrono::milliseconds busy_timeout) {
@@ -232,9 +255,14 @@ void Journal::record(Entry entry) {
   if (entry.at.empty()) {
     entry.at = local_iso_time_now();
   }
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO entries (at, initiative, child, kind, pid, exit_code, "
-                           "signal, uptime_ms, reason, detail) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  if (!insert_entry_) {
+    insert_entry_ = std::make_unique<SQLite::Statement>(
+        *db_,
+        "INSERT INTO entries (at, initiative, child, kind, pid, exit_code, "
+        "signal, uptime_ms, reason, detail) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  }
+  SQLite::Statement& insert = *insert_entry_;
+  insert.tryReset();  // its code repeats the last run's error, already reported
   insert.bind(1, entry.at);
   insert.bind(2, entry.initiative);
   insert.bind(3, entry.child);
@@ -262,11 +290,16 @@ std::map<std::string, ChildHistory> Journal::histories(const std::string& initia
 
 void Journal::set_history(const std::string& initiative, const std::string& child,
                           const ChildHistory& history) {
-  SQLite::Statement upsert(
-      *db_,
-      "INSERT INTO child_history (initiative, child, restarts, failed, updated_at) "
-      "VALUES (?,?,?,?,?) ON CONFLICT (initiative, child) DO UPDATE SET "
-      "restarts = excluded.restarts, failed = excluded.failed, updated_at = excluded.updated_at");
+  if (!upsert_history_) {
+    upsert_history_ = std::make_unique<SQLite::Statement>(
+        *db_,
+        "INSERT INTO child_history (initiative, child, restarts, failed, updated_at) "
+        "VALUES (?,?,?,?,?) ON CONFLICT (initiative, child) DO UPDATE SET "
+        "restarts = excluded.restarts, failed = excluded.failed, updated_at = "
+        "excluded.updated_at");
+  }
+  SQLite::Statement& upsert = *upsert_history_;
+  upsert.tryReset();
   upsert.bind(1, initiative);
   upsert.bind(2, child);
   upsert.bind(3, history.restarts);

@@ -10,11 +10,16 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace SQLite {
+class Statement;
+}
 
 namespace supervise::journal {
 
@@ -27,6 +32,7 @@ enum class EntryKind {
   command,  ///< an operator command
   stop,     ///< the child was stopped on purpose
   done,     ///< the child's work is complete
+  dropped,  ///< the journal itself could not keep up and dropped entries (detail: how many)
 };
 std::string_view to_string(EntryKind value);
 std::optional<EntryKind> entry_kind_from_string(std::string_view text);
@@ -76,6 +82,10 @@ class Journal {
   static std::unique_ptr<Journal> open_read_only(const std::filesystem::path& path,
                                                  std::string& why);
 
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
   void record(Entry entry);
 
   /// Restart count and failed mark of every child of `initiative`.
@@ -88,6 +98,18 @@ class Journal {
   /// The newest `limit` entries of `child` (all children when empty), newest first.
   std::vector<Entry> recent(const std::string& child, int limit) const;
 
+  /// Runs `work` (calls of record(), set_history(), forget()) as one write
+  /// transaction: BEGIN IMMEDIATE, so a lock held by another writer shows up
+  /// at once as busy (after the busy timeout) instead of halfway through;
+  /// committed when `work` returns, rolled back when anything throws (the
+  /// exception is rethrown). One commit for many rows is what makes batched
+  /// writing cheap.
+  void write_transaction(const std::function<void()>& work);
+
+  /// How long a statement waits for another connection's lock before it
+  /// fails with SQLITE_BUSY.
+  void set_busy_timeout(std::chrono::milliseconds timeout);
+
   const std::filesystem::path& path() const { return path_; }
 
  private:
@@ -95,6 +117,9 @@ class Journal {
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
+  // Prepared once, reused: preparing costs more than the insert itself.
+  std::unique_ptr<SQLite::Statement> insert_entry_;
+  std::unique_ptr<SQLite::Statement> upsert_history_;
 };
 
 /// Local time as `2026-01-13T10:30:30.456789` (the legacy log's format).
