@@ -130,7 +130,8 @@ int run_export(const ExportOptions& options) {
     // The template `supervise up` would use: the project's, else the one
     // supervise ships.
     auto prompt_template = taskcopilot::read_prompt_template(
-        layout.foreman_prompt, runtime::installed_file(runtime::kDefaultPromptName));
+        layout.foreman_prompt,
+        runtime::locate_shipped_file(runtime::ShippedFile::default_prompt).path_or_expected());
     if (!prompt_template) {
       std::cerr << kCommand << ": " << prompt_template.error().message << "\n";
       return 2;

@@ -18,10 +18,11 @@
 namespace supervise::runtime {
 namespace {
 
-/// How long a progress read may wait for a writer's lock. Short: the loop
-/// must stay responsive; a busy read is retried after kBusyRetry.
-constexpr std::chrono::milliseconds kStoreBusyTimeout{200};
+/// A progress read that found tasks.db locked is tried again after this.
 constexpr std::chrono::milliseconds kBusyRetry{250};
+/// The journal is opened once at boot, before anything runs, to read the
+/// restart history: a locked journal must not hold the boot up for long.
+constexpr std::chrono::milliseconds kJournalOpenBusyTimeout{500};
 /// At most this long between SIGTERM and SIGKILL for what an earlier shim
 /// left running, however long the child's shutdown timeout: the loop waits
 /// meanwhile.
@@ -134,6 +135,9 @@ RunResult Runtime::run() {
   io_.run();
   db_watch_.reset();
   signals_.reset();
+  reader_.reset();
+  // Writes what is still queued, within the writer's drain deadline.
+  journal_.reset();
   RunResult result;
   result.outcome = outcome_.value_or(core::TreeOutcome::shut_down);
   result.children = core_->status(now());
@@ -144,7 +148,7 @@ void Runtime::boot() {
   if (options_.journal) {
     open_journal();
   }
-  open_store();
+  reader_ = std::make_unique<StoreReader>(io_, options_.layout);
   db_watch_ = std::make_unique<DbWatch>(io_, options_.layout.tasks_db, options_.db_watch,
                                         [this] { refresh_progress(); });
   if (!stream_children_.empty() && !db_watch_->inotify_active()) {
@@ -152,23 +156,22 @@ void Runtime::boot() {
                  db_watch_->inotify_error(),
                  std::chrono::duration_cast<std::chrono::seconds>(options_.db_watch.poll).count());
   }
-
-  if (journal_) {
-    try {
-      for (const auto& [child, history] : journal_->histories(options_.document.initiative_id)) {
-        if (find_spec(child) != nullptr && (history.restarts > 0 || history.failed)) {
-          deliver(core::RestoreHistory{child, history.restarts, history.failed});
-        }
-      }
-    } catch (const std::exception& error) {
-      spdlog::warn("cannot read restart history from the journal: {}", error.what());
-    }
-  }
   for (const auto& child : stream_children_) {
     // Every stream child gets a first StreamProgress, complete or not.
     stream_complete_.erase(child);
   }
-  refresh_progress();
+  // The first read decides which streams are done before anything starts;
+  // it is bounded by the reader's busy timeout, and the loop runs meanwhile.
+  refresh_progress([this] { finish_boot(); });
+}
+
+void Runtime::finish_boot() {
+  for (const auto& [child, history] : restored_histories_) {
+    if (find_spec(child) != nullptr && (history.restarts > 0 || history.failed)) {
+      deliver(core::RestoreHistory{child, history.restarts, history.failed});
+    }
+  }
+  restored_histories_.clear();
   for (const auto& child : stream_children_) {
     if (!stream_complete_.contains(child)) {
       stream_complete_[child] = false;
@@ -186,58 +189,60 @@ void Runtime::boot() {
 }
 
 void Runtime::open_journal() {
-  auto opened = journal::Journal::open(options_.layout.journal_db);
+  // Opened once, before anything runs, to read the restart history; every
+  // write after that goes through the writer thread.
+  auto opened = journal::Journal::open(options_.layout.journal_db, kJournalOpenBusyTimeout);
   for (const auto& notice : opened.notices) {
     spdlog::warn("{}", notice);
   }
   if (!opened.journal) {
-    spdlog::warn("running without a journal: {}", opened.error);
+    spdlog::warn(
+        "cannot open the journal ({}); restart counts of an earlier run are not "
+        "restored, and the journal is written once it can be opened",
+        opened.error);
+    journal_ = std::make_unique<journal::JournalWriter>(options_.layout.journal_db);
     return;
   }
-  journal_ = std::move(opened.journal);
+  try {
+    restored_histories_ = opened.journal->histories(options_.document.initiative_id);
+  } catch (const std::exception& error) {
+    spdlog::warn("cannot read restart history from the journal: {}", error.what());
+  }
+  journal_ = std::make_unique<journal::JournalWriter>(std::move(opened.journal));
 }
 
-bool Runtime::open_store() {
-  if (store_) {
-    return true;
-  }
-  std::error_code ec;
-  if (!std::filesystem::exists(options_.layout.tasks_db, ec)) {
-    const auto why = "Task Copilot database not found: " + options_.layout.tasks_db.string();
-    if (!stream_children_.empty() && why != store_error_) {
-      spdlog::warn("{}", why);
+void Runtime::refresh_progress(std::function<void()> then) {
+  if (stream_children_.empty() || options_.document.initiative_id.empty() || !reader_) {
+    if (then) {
+      then();
     }
-    store_error_ = why;
-    return false;
-  }
-  auto opened = taskcopilot::TaskStore::open(options_.layout, kStoreBusyTimeout);
-  if (!opened) {
-    if (opened.error().message != store_error_) {
-      spdlog::warn("cannot open Task Copilot: {}", opened.error().message);
-    }
-    store_error_ = opened.error().message;
-    return false;
-  }
-  store_.emplace(std::move(opened).value());
-  store_error_.clear();
-  return true;
-}
-
-void Runtime::refresh_progress() {
-  if (stream_children_.empty() || options_.document.initiative_id.empty() || !open_store()) {
     return;
   }
-  const auto progress = store_->progress(options_.document.initiative_id);
+  reader_->progress(options_.document.initiative_id,
+                    [this, then = std::move(then)](StoreReader::ProgressResult progress) {
+                      apply_progress(progress);
+                      if (then) {
+                        then();
+                      }
+                    });
+}
+
+void Runtime::apply_progress(const StoreReader::ProgressResult& progress) {
+  if (stopped_) {
+    return;
+  }
   if (!progress) {
     if (progress.error().message != store_error_) {
       spdlog::warn("Failed to query streams: {}", progress.error().message);
     }
     store_error_ = progress.error().message;
-    if (progress.error().code == taskcopilot::ErrorCode::busy) {
+    if (progress.error().code == taskcopilot::ErrorCode::busy && !busy_retry_armed_) {
       // Read again soon rather than at the next poll: a completion behind
       // this lock must not wait 30 s.
+      busy_retry_armed_ = true;
       auto retry = std::make_shared<boost::asio::steady_timer>(io_, kBusyRetry);
       retry->async_wait([this, retry](const boost::system::error_code& ec) {
+        busy_retry_armed_ = false;
         if (!ec && !stopped_) {
           refresh_progress();
         }
@@ -642,7 +647,33 @@ void Runtime::launch(const std::string& child, const AttemptPtr& attempt) {
     end_attempt(child, attempt, core::SpawnFailed{child, "no such child in the spec"});
     return;
   }
-  auto prepared = prepare_worker(*spec, setting_, store_ ? &*store_ : nullptr);
+  if (!spec->command.empty() || options_.document.initiative_id.empty() || !reader_) {
+    launch_with(child, attempt, nullptr);
+    return;
+  }
+  // The shim's prompt lists the stream's tasks: read beside the loop.
+  reader_->streams(
+      options_.document.initiative_id, [this, child, attempt](StoreReader::StreamsResult streams) {
+        if (!attempt_current(child, attempt)) {
+          return;
+        }
+        if (!streams) {
+          spdlog::warn("{}: the prompt lists no tasks: {}", child, streams.error().message);
+          launch_with(child, attempt, nullptr);
+          return;
+        }
+        launch_with(child, attempt, &streams->streams);
+      });
+}
+
+void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
+                          const std::vector<taskcopilot::Stream>* streams) {
+  const auto* spec = find_spec(child);
+  if (spec == nullptr) {
+    end_attempt(child, attempt, core::SpawnFailed{child, "no such child in the spec"});
+    return;
+  }
+  auto prepared = prepare_worker_with_streams(*spec, setting_, streams);
   if (!prepared.warning.empty()) {
     spdlog::warn("{}: {}", child, prepared.warning);
   }
@@ -770,16 +801,21 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
       spdlog::warn("cannot write the journal: {}", error.what());
     }
   }
+  auto judge = [this, child, status] {
+    deliver(core::Exited{child, status});
+    finish_reload();
+    maybe_stop();
+  };
   if (std::find(stream_children_.begin(), stream_children_.end(), child) !=
       stream_children_.end()) {
     // An agent that completes its last task and exits at once is normal:
     // read the stream's progress before the core judges the exit, instead
-    // of after the database watch's coalescing delay.
-    refresh_progress();
+    // of after the database watch's coalescing delay. The read is off the
+    // loop and bounded; a locked database leaves the progress known so far.
+    refresh_progress(std::move(judge));
+    return;
   }
-  deliver(core::Exited{child, status});
-  finish_reload();
-  maybe_stop();
+  judge();
 }
 
 void Runtime::on_signal(int signal) {
@@ -968,13 +1004,15 @@ void Runtime::finish_reload() {
       deliver(core::RestoreState{status.id, status.state, status.held, 0, std::nullopt});
     }
   }
-  stream_complete_.clear();
-  refresh_progress();
+  // The new core starts from what is known of every stream now; a fresh
+  // read follows the boot.
+  std::map<std::string, bool> known;
+  known.swap(stream_complete_);
   for (const auto& child : stream_children_) {
-    if (!stream_complete_.contains(child)) {
-      stream_complete_[child] = false;
-      deliver(core::StreamProgress{child, false});
-    }
+    const auto found = known.find(child);
+    const bool complete = found != known.end() && found->second;
+    stream_complete_[child] = complete;
+    deliver(core::StreamProgress{child, complete});
   }
   for (const auto& [id, process] : processes_) {
     if (find_spec(id) == nullptr || process->main_exited()) {
@@ -992,6 +1030,7 @@ void Runtime::finish_reload() {
   }
   spdlog::info("Spec reloaded; {} child(ren) kept running", kept);
   deliver(core::Boot{});
+  refresh_progress();
   if (options_.on_reloaded) {
     options_.on_reloaded();
   }

@@ -19,11 +19,13 @@
 
 #include "supervisor/core/supervisor.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/journal/journal_writer.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/db_watch.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/signal_watch.hpp"
+#include "supervisor/runtime/store_reader.hpp"
 #include "supervisor/runtime/survivor_stop.hpp"
 #include "supervisor/runtime/timer_set.hpp"
 #include "supervisor/runtime/worker_command.hpp"
@@ -102,14 +104,18 @@ class Runtime {
   std::optional<bool> stream_complete(const std::string& child) const;
   /// The PID of the running process of `child`, spawned or adopted.
   std::optional<int> pid_of(const std::string& child) const;
-  /// Re-reads Task Copilot progress now (what a DB change does).
-  void refresh_progress();
+  /// Re-reads Task Copilot progress (what a DB change does), beside the
+  /// loop; `then` runs once the result (or the error) has been applied.
+  void refresh_progress(std::function<void()> then = {});
   /// Reloads the spec as SIGHUP does.
   void reload();
 
  private:
   void boot();
+  /// The rest of the boot, once the first progress read has answered.
+  void finish_boot();
   void open_journal();
+  void apply_progress(const StoreReader::ProgressResult& progress);
   void adopt_running_workers();
   /// Watches the worker `read` names if it is the live shim of `child`
   /// (then in processes_).
@@ -144,6 +150,8 @@ class Runtime {
   /// Creates the worker's git worktree if it needs one, then launches it.
   void prepare_and_launch(const std::string& child, const AttemptPtr& attempt);
   void launch(const std::string& child, const AttemptPtr& attempt);
+  void launch_with(const std::string& child, const AttemptPtr& attempt,
+                   const std::vector<taskcopilot::Stream>* streams);
   /// Whether `attempt` is still the current start of `child`; a cancelled
   /// one is ended here (SpawnFailed) and false.
   bool attempt_current(const std::string& child, const AttemptPtr& attempt);
@@ -168,7 +176,6 @@ class Runtime {
   void finish_reload();
   const core::ChildSpec* find_spec(const std::string& id) const;
   void index_specs();
-  bool open_store();
   core::TimePoint now() const;
 
   RuntimeOptions options_;
@@ -185,9 +192,12 @@ class Runtime {
   TimerSet timers_;
   std::unique_ptr<SignalWatch> signals_;
   std::unique_ptr<DbWatch> db_watch_;
-  std::optional<taskcopilot::TaskStore> store_;
+  std::unique_ptr<StoreReader> reader_;
   std::string store_error_;
-  std::unique_ptr<journal::Journal> journal_;
+  bool busy_retry_armed_ = false;
+  std::unique_ptr<journal::JournalWriter> journal_;
+  /// Read from the journal at boot, handed to the core before Boot.
+  std::map<std::string, journal::ChildHistory> restored_histories_;
 
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   std::map<std::string, AttemptPtr> starting_;

@@ -1,6 +1,7 @@
 #include "supervisor/runtime/worker_command.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <system_error>
 
 #include "supervisor/runtime/worktree.hpp"
@@ -8,22 +9,6 @@
 
 namespace supervise::runtime {
 namespace fs = std::filesystem;
-
-namespace {
-
-taskcopilot::Stream stream_for_prompt(const core::ChildSpec& child, const WorkerSetting& setting,
-                                      const taskcopilot::TaskStore* store, std::string& warning) {
-  if (store != nullptr && !setting.initiative_id.empty()) {
-    auto streams = store->streams(setting.initiative_id);
-    if (streams) {
-      return taskcopilot::stream_for_worker(child, streams->streams);
-    }
-    warning = streams.error().message;
-  }
-  return taskcopilot::stream_for_worker(child, {});
-}
-
-}  // namespace
 
 std::string agent_variable(const std::vector<std::string>& agent, std::string& error) {
   std::string joined;
@@ -41,6 +26,26 @@ std::string agent_variable(const std::vector<std::string>& agent, std::string& e
 
 PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting& setting,
                               const taskcopilot::TaskStore* store) {
+  std::string warning;
+  std::optional<taskcopilot::StreamSet> read;
+  if (store != nullptr && !setting.initiative_id.empty()) {
+    auto streams = store->streams(setting.initiative_id);
+    if (streams) {
+      read = std::move(streams).value();
+    } else {
+      warning = streams.error().message;
+    }
+  }
+  auto result = prepare_worker_with_streams(child, setting, read ? &read->streams : nullptr);
+  if (result.warning.empty()) {
+    result.warning = std::move(warning);
+  }
+  return result;
+}
+
+PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
+                                          const WorkerSetting& setting,
+                                          const std::vector<taskcopilot::Stream>* streams) {
   PreparedWorker result;
   const auto& layout = setting.layout;
 
@@ -123,7 +128,8 @@ PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting&
     return result;
   }
   fs::create_directories(layout.pids_dir, ec);
-  const auto stream = stream_for_prompt(child, setting, store, result.warning);
+  const auto stream = taskcopilot::stream_for_worker(
+      child, streams != nullptr ? *streams : std::vector<taskcopilot::Stream>{});
   auto prompt = taskcopilot::build_prompt(layout.foreman_prompt, setting.default_prompt,
                                           taskcopilot::prompt_context(stream, work_dir.string()));
   if (!prompt) {
