@@ -17,6 +17,8 @@
 #include "supervisor/runtime/supervisor_log.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/status/status_summary.hpp"
+#include "supervisor/cli/output_file.hpp"
+#include "supervisor/spec/spec_writer.hpp"
 #include "supervisor/taskcopilot/project_specs.hpp"
 
 namespace supervise::cli {
@@ -106,6 +108,14 @@ int exit_status_of(const runtime::RunResult& result) {
   return kUpSomeNotDone;
 }
 
+/// Keeps the tree being run where `status` finds it when no supervisor runs.
+void remember_tree(const taskcopilot::ProjectLayout& layout, const core::SpecDocument& document) {
+  std::string error;
+  if (!write_output_file(layout.last_spec.string(), spec::save_spec(document), error)) {
+    spdlog::warn("cannot keep the tree for `status`: {}", error);
+  }
+}
+
 }  // namespace
 
 int run_up(const UpOptions& options) {
@@ -148,6 +158,7 @@ int run_up(const UpOptions& options) {
     return kUpUsage;
   }
   spdlog::info("Supervisor started (PID: {}) for {}", ::getpid(), layout.root.string());
+  remember_tree(layout, *document);
 
   runtime::RuntimeOptions runtime_options;
   runtime_options.layout = layout;
@@ -169,7 +180,11 @@ int run_up(const UpOptions& options) {
     if (again.spec_file.empty()) {
       again.initiative = initiative;
     }
-    return load_document(again, layout, reload_error);
+    auto reloaded = load_document(again, layout, reload_error);
+    if (reloaded) {
+      remember_tree(layout, *reloaded);
+    }
+    return reloaded;
   };
 
   // The control socket opens once the tree has booted, so a `status` never

@@ -7,6 +7,8 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/spec/spec_error.hpp"
+#include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/legacy/dead_worker_rule.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
@@ -71,6 +73,75 @@ std::optional<std::uintmax_t> size_of(const std::filesystem::path& path) {
   return error ? std::nullopt : std::optional(size);
 }
 
+void add_workers(const std::vector<core::ChildSpec>& children,
+                 std::vector<const core::ChildSpec*>& workers,
+                 std::vector<core::DependencyNode>& nodes) {
+  for (const auto& child : children) {
+    std::vector<std::string> dependencies;
+    for (const auto& dependency : child.depends_on) {
+      dependencies.push_back(dependency.id);
+    }
+    nodes.push_back({child.id, std::move(dependencies)});
+    if (child.type == core::ChildType::worker) {
+      workers.push_back(&child);
+    }
+    add_workers(child.children, workers, nodes);
+  }
+}
+
+/// A project without Task Copilot (a spec file of custom commands): the
+/// children are those of the tree `up` ran last; states come from PID files
+/// and the journal alone.
+std::optional<status::StatusReport> offline_status_from_spec(
+    const taskcopilot::ProjectLayout& layout, std::string& error) {
+  const auto loaded = spec::load_spec_file(layout.last_spec.string());
+  if (!loaded.document) {
+    error = "cannot read the tree supervise ran last: " + spec::format(loaded.errors);
+    while (!error.empty() && error.back() == '\n') {
+      error.pop_back();
+    }
+    return std::nullopt;
+  }
+  status::StatusReport report;
+  report.source = status::Source::offline;
+  report.initiative_id = loaded.document->initiative_id;
+  std::string journal_why;
+  std::map<std::string, journal::ChildHistory> histories;
+  if (auto journal = journal::Journal::open_read_only(layout.journal_db, journal_why)) {
+    histories = journal->histories(report.initiative_id);
+  }
+  std::vector<const core::ChildSpec*> workers;
+  std::vector<core::DependencyNode> nodes;
+  add_workers(loaded.document->root.children, workers, nodes);
+  const auto depths = core::dependency_depths(nodes);
+  for (const auto* worker : workers) {
+    status::ChildReport child;
+    child.id = worker->id;
+    child.name = worker->name.empty() ? worker->id : worker->name;
+    child.depth = depths.contains(worker->id) ? depths.at(worker->id) : 0;
+    const auto history = histories.find(worker->id);
+    if (history != histories.end()) {
+      child.restarts = history->second.restarts;
+    }
+    const auto live = worker->command.empty() ? live_worker(layout, worker->id, report.notes)
+                                              : std::nullopt;
+    if (live) {
+      child.state = ChildState::running;
+      child.pid = live->pid;
+      child.uptime_seconds = live->uptime_seconds;
+    } else if (history != histories.end() && history->second.failed) {
+      child.state = ChildState::failed;
+    } else {
+      child.state = ChildState::stopped;
+    }
+    report.children.push_back(std::move(child));
+  }
+  report.notes.push_back(
+      "no supervisor runs for this project: the children are those of the tree it ran last (" +
+      layout.last_spec.string() + "), their states from PID files and the journal");
+  return report;
+}
+
 }  // namespace
 
 std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLayout& layout,
@@ -79,6 +150,11 @@ std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLay
   report.source = status::Source::offline;
   auto store = taskcopilot::TaskStore::open(layout);
   if (!store) {
+    std::error_code ec;
+    if (store.error().code == taskcopilot::ErrorCode::missing_database &&
+        std::filesystem::exists(layout.last_spec, ec)) {
+      return offline_status_from_spec(layout, error);
+    }
     error = store.error().message;
     return std::nullopt;
   }

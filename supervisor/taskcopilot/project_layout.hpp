@@ -59,6 +59,10 @@ struct ProjectLayout {
   std::filesystem::path control_socket;
   std::filesystem::path journal_db;
   std::filesystem::path supervisor_pid_file;
+  /// `<orchestrator>/supervise.spec.yaml`: the tree `supervise up` ran last,
+  /// so that `status` knows the children of a spec project without Task
+  /// Copilot when no supervisor runs.
+  std::filesystem::path last_spec;
 
   /// The layout of the project at `root` (made absolute). $HOME comes from
   /// the environment, else the password database, unless overridden.
