@@ -93,6 +93,8 @@ class BackgroundSupervise {
       ::dup2(in, 0);
       ::dup2(out, 1);
       ::dup2(err, 2);
+      // As from a shell: nothing of the test process but stdio.
+      ::close_range(3, ~0U, 0);
       ::execv(args[0], args.data());
       ::_exit(127);
     }
