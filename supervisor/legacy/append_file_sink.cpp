@@ -5,9 +5,12 @@
 
 namespace supervise::legacy {
 
-AppendFileSink::AppendFileSink(const std::filesystem::path& path)
-    // "e": O_CLOEXEC (glibc).
-    : file_(std::fopen(path.c_str(), "ae")) {
+AppendFileSink::AppendFileSink(const std::filesystem::path& path) {
+  if (path.has_parent_path()) {
+    std::error_code ignored;  // fopen says what is wrong
+    std::filesystem::create_directories(path.parent_path(), ignored);
+  }
+  file_ = std::fopen(path.c_str(), "ae");  // "e": O_CLOEXEC (glibc)
   if (file_ == nullptr) {
     throw spdlog::spdlog_ex("cannot open " + path.string() + " for appending", errno);
   }

@@ -15,7 +15,7 @@ namespace supervise::legacy {
 
 class AppendFileSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  /// Opens `path` for appending, creating it (not its directory). Throws
+  /// Opens `path` for appending, creating it and its directory. Throws
   /// spdlog::spdlog_ex naming the file and the reason when it cannot.
   explicit AppendFileSink(const std::filesystem::path& path);
   ~AppendFileSink() override;
