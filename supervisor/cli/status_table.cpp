@@ -19,6 +19,9 @@ std::string_view tag(const ChildReport& child) {
   if (child.dead) {
     return "[DEAD]";
   }
+  if (status::shown_state(child) == "paused") {
+    return "[PAUSED]";
+  }
   switch (child.state) {
     case ChildState::waiting:
       return "[WAIT]";
@@ -47,6 +50,9 @@ std::string_view tag(const ChildReport& child) {
 std::string_view colour(const ChildReport& child) {
   if (child.dead) {
     return "\x1b[31m";
+  }
+  if (status::shown_state(child) == "paused") {
+    return "\x1b[33m";
   }
   switch (child.state) {
     case ChildState::running:
@@ -121,7 +127,7 @@ std::string summary(const status::StatusReport& report) {
   std::map<std::string, int> counts;
   int done = 0;
   for (const auto& child : report.children) {
-    ++counts[child.dead ? "dead" : std::string(core::to_string(child.state))];
+    ++counts[child.dead ? "dead" : status::shown_state(child)];
     done += child.state == ChildState::done;
   }
   std::string states;

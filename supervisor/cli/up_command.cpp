@@ -8,21 +8,50 @@
 #include <optional>
 #include <string_view>
 
+#include "supervisor/cli/output_file.hpp"
 #include "supervisor/runtime/control_handler.hpp"
 #include "supervisor/runtime/control_server.hpp"
+#include "supervisor/runtime/fd_limit.hpp"
 #include "supervisor/runtime/installed_files.hpp"
 #include "supervisor/runtime/runtime.hpp"
 #include "supervisor/runtime/service_notifier.hpp"
 #include "supervisor/runtime/supervisor_lock.hpp"
 #include "supervisor/runtime/supervisor_log.hpp"
 #include "supervisor/spec/spec_loader.hpp"
-#include "supervisor/status/status_summary.hpp"
-#include "supervisor/cli/output_file.hpp"
 #include "supervisor/spec/spec_writer.hpp"
+#include "supervisor/status/status_summary.hpp"
 #include "supervisor/taskcopilot/project_specs.hpp"
 
 namespace supervise::cli {
 namespace {
+
+std::size_t count_workers(const std::vector<core::ChildSpec>& children) {
+  std::size_t workers = 0;
+  for (const auto& child : children) {
+    workers += child.type == core::ChildType::worker ? 1 : count_workers(child.children);
+  }
+  return workers;
+}
+
+/// Says when the tree may not fit in the open-file limit, which `up` has
+/// raised as far as it may (silently: systemd does the same for services).
+void report_fd_limit(const runtime::FdLimit& limit, const core::SpecDocument& document) {
+  if (!limit.error.empty()) {
+    spdlog::warn("cannot raise the open-file limit: {}", limit.error);
+  } else if (limit.soft != limit.before) {
+    spdlog::debug("raised the open-file limit from {} to {}", limit.before, limit.soft);
+  }
+  const std::size_t workers = count_workers(document.root.children);
+  const auto needed =
+      runtime::descriptors_needed(workers, runtime::ControlServer::Limits{}.max_connections);
+  if (limit.soft < needed) {
+    spdlog::warn(
+        "the open-file limit is {} (hard limit {}); {} workers may need about {}: starts that "
+        "run out of descriptors are retried, raise the hard limit (ulimit -Hn, LimitNOFILE=) "
+        "to run them all at once",
+        limit.soft, limit.hard, workers, needed);
+  }
+}
 
 /// The tree to run: the spec file, or derived from Task Copilot.
 std::optional<core::SpecDocument> load_document(const UpOptions& options,
@@ -119,6 +148,7 @@ void remember_tree(const taskcopilot::ProjectLayout& layout, const core::SpecDoc
 }  // namespace
 
 int run_up(const UpOptions& options) {
+  const auto fd_limit = runtime::raise_fd_limit();
   const auto layout = options.project.layout();
   std::error_code ec;
   std::filesystem::create_directories(layout.logs_dir, ec);
@@ -159,6 +189,7 @@ int run_up(const UpOptions& options) {
   }
   spdlog::info("Supervisor started (PID: {}) for {}", ::getpid(), layout.root.string());
   remember_tree(layout, *document);
+  report_fd_limit(fd_limit, *document);
 
   runtime::RuntimeOptions runtime_options;
   runtime_options.layout = layout;

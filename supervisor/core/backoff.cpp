@@ -31,14 +31,19 @@ Duration backoff_delay(const Backoff& backoff, int attempt, double u) {
   const double jitter = clamped_jitter(backoff);
   const double uniform = std::isfinite(u) ? std::clamp(u, 0.0, 1.0) : 0.5;
   const double base = static_cast<double>(backoff_base_delay(backoff, attempt).count());
-  const double spread = base * (1.0 + jitter * (2.0 * uniform - 1.0));
+  const double cap = static_cast<double>(max_backoff_delay(backoff).count());
+  // u spreads uniformly over the part of [base(1-j), base(1+j)] that lies at
+  // or below max: clamping the spread instead would pile half of all capped
+  // delays onto exactly max, so crash-looping workers would restart in step.
+  const double low = base * (1.0 - jitter);
+  const double high = std::min(base * (1.0 + jitter), cap);
+  const double spread = low + uniform * std::max(high - low, 0.0);
   const auto rounded = static_cast<Duration::rep>(std::llround(std::max(spread, 0.0)));
   return std::clamp(Duration{rounded}, Duration{0}, max_backoff_delay(backoff));
 }
 
 Duration max_backoff_delay(const Backoff& backoff) {
-  const double cap = std::max<double>(0.0, static_cast<double>(backoff.max.count()));
-  return Duration{static_cast<Duration::rep>(std::llround(cap * (1.0 + clamped_jitter(backoff))))};
+  return Duration{std::max<Duration::rep>(0, backoff.max.count())};
 }
 
 std::string format_delay(Duration delay) {

@@ -13,14 +13,14 @@ namespace supervise::core {
 /// max). A factor below 1 counts as 1, so the delay never shrinks.
 Duration backoff_base_delay(const Backoff& backoff, int attempt);
 
-/// The base delay spread by jitter: base * (1 + jitter * (2u - 1)) with `u`
-/// uniform in [0, 1) (values outside are clamped), rounded to the nearest
-/// millisecond and clamped to [0, max_backoff_delay()]. So the result lies in
-/// [base * (1 - jitter), base * (1 + jitter)] (up to rounding), never below 0.
-/// A jitter outside [0, 1] counts as the nearest bound.
+/// The base delay spread by jitter, never past `max`: uniform over
+/// [base * (1 - jitter), min(base * (1 + jitter), max)] as `u` goes over
+/// [0, 1] (values outside are clamped), rounded to the nearest millisecond.
+/// So a delay that has reached the cap is spread below it only. A jitter
+/// outside [0, 1] counts as the nearest bound.
 Duration backoff_delay(const Backoff& backoff, int attempt, double u);
 
-/// The longest delay backoff_delay() can return: max * (1 + jitter).
+/// The longest delay backoff_delay() can return: `max` (0 when negative).
 Duration max_backoff_delay(const Backoff& backoff);
 
 /// A delay for people: "250ms" below a second, else seconds to a tenth, "1.9s".

@@ -55,7 +55,8 @@ std::string_view to_string(CompletionRule value);
 std::string_view to_string(ChildType value);
 
 /// The delay before the k-th consecutive restart of a child is
-/// min(initial * factor^(k-1), max), spread by +/- jitter (a fraction).
+/// min(initial * factor^(k-1), max), spread by +/- jitter (a fraction), never
+/// past max.
 /// Defaults: the first restart comes after about a second, which is long
 /// enough for a crash loop not to burn CPU or API quota and short enough that
 /// a person watching sees the worker come back at once; the cap of a minute

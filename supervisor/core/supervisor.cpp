@@ -36,6 +36,8 @@ std::string_view to_string(Reason value) {
       return "adopted";
     case Reason::spawn_failed:
       return "spawn_failed";
+    case Reason::out_of_resources:
+      return "out_of_resources";
     case Reason::exited_normally:
       return "exited_normally";
     case Reason::stream_complete:
@@ -367,6 +369,7 @@ void Supervisor::State::on(const Spawned& event) {
     return;
   }
   Node& node = nodes[i];
+  node.resource_retries = 0;
   if (node.state == ChildState::starting) {
     node.pid = event.pid;
     set_state(i, ChildState::running, Reason::spawned, "pid " + std::to_string(event.pid));
@@ -392,7 +395,9 @@ void Supervisor::State::on(const SpawnFailed& event) {
     return;
   }
   const ChildState state = nodes[i].state;
-  if (state == ChildState::starting || state == ChildState::stopping) {
+  if (state == ChildState::starting && event.out_of_resources && may_start()) {
+    retry_spawn(i, event.reason);
+  } else if (state == ChildState::starting || state == ChildState::stopping) {
     on_exit(i, ExitStatus::unknown(), event.reason);
   }
 }

@@ -42,10 +42,15 @@ struct Spawned {
   int pid = 0;
 };
 
-/// The spawn asked for by a Spawn action failed (counts as a crash).
+/// The spawn asked for by a Spawn action failed: counts as a crash, unless
+/// it failed for lack of resources (file descriptors, processes, memory).
+/// That is the machine's state, not the child's fault: the spawn is retried
+/// after a backoff delay, with no restart counted (neither `max_restarts`
+/// nor the node's intensity), so a full fd table never marks a child failed.
 struct SpawnFailed {
   std::string child;
   std::string reason;
+  bool out_of_resources = false;
 };
 
 /// The child's main process ended and nothing is left of its process group.
@@ -141,6 +146,7 @@ enum class Reason {
   spawned,             ///< its process runs
   adopted,             ///< found running at start-up
   spawn_failed,        ///< could not be started
+  out_of_resources,    ///< could not be started for lack of resources: retried, not counted
   exited_normally,     ///< a normal exit (see CompletionRule)
   stream_complete,     ///< its Task Copilot stream is complete
   crashed,             ///< an abnormal exit
@@ -213,7 +219,8 @@ struct ChildStatus {
 /// whose stream is complete. A temporary child that crashed ends `failed`.
 ///
 /// Backoff (backoff.hpp): the k-th consecutive restart waits
-/// min(initial*factor^(k-1), max) * (1 + jitter*(2u-1)), in [0, max*(1+jitter)].
+/// base = min(initial*factor^(k-1), max), spread uniformly over
+/// [base*(1-jitter), min(base*(1+jitter), max)]: never past `max`.
 /// A delay of 0 still goes backoff -> ScheduleTimer(0) -> starting. The count
 /// starts over when the child had run (since Spawned/adoption) for at least
 /// `reset_after`, and on operator start/restart and a fresh node restart.

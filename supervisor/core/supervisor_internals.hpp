@@ -105,6 +105,9 @@ struct Node {
   std::optional<TimePoint> last_exit_at;
   int restarts = 0;
   int consecutive = 0;  ///< consecutive restarts, for backoff
+  /// Consecutive spawns that failed for lack of resources, for the retry
+  /// delay; not restarts.
+  int resource_retries = 0;
   bool stream_complete = false;
   bool ever_started = false;
   bool ever_healthy = false;
@@ -275,6 +278,9 @@ struct Supervisor::State {
   void on_exit(std::size_t i, const ExitStatus& status, std::optional<std::string> spawn_error);
   void restart_child(std::size_t i, Reason reason, const std::string& detail,
                      std::optional<Duration> uptime);
+  /// A spawn that failed for lack of resources: back off and spawn again,
+  /// alone (its siblings are not its strategy's business), counting nothing.
+  void retry_spawn(std::size_t i, const std::string& error);
   GroupId join_group(std::size_t i);
   void leave_group(std::size_t i);
   void erase_group(GroupId id);

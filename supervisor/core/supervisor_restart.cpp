@@ -119,6 +119,28 @@ void Supervisor::State::restart_child(std::size_t i, Reason reason, const std::s
   }
 }
 
+void Supervisor::State::retry_spawn(std::size_t i, const std::string& error) {
+  Node& node = nodes[i];
+  ++node.resource_retries;
+  const Duration delay = backoff_delay(parent_policy(i).backoff, node.resource_retries, random());
+  // A group of its own, never the node's open one_for_all/rest_for_one
+  // group: this is no restart of the strategy's.
+  const GroupId id = next_group++;
+  RestartGroup group;
+  group.node = node.parent;
+  group.members.push_back(i);
+  group.count = 1;
+  group.cause = node.id;
+  group.due = now + delay;
+  groups.emplace(id, std::move(group));
+  nodes[node.parent].groups.insert(id);
+  node.group = id;
+  set_state(
+      i, ChildState::backoff, Reason::out_of_resources,
+      "spawn failed: " + error + "; not counted as a restart, retry in " + format_delay(delay));
+  groups.at(id).timer = schedule(delay, TimerKind::restart_group, id);
+}
+
 auto Supervisor::State::join_group(std::size_t i) -> GroupId {
   Node& parent = nodes[nodes[i].parent];
   GroupId id = parent.pending_group;

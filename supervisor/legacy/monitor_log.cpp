@@ -2,11 +2,12 @@
 
 #include <spdlog/logger.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/basic_file_sink.h>
 
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+
+#include "supervisor/legacy/append_file_sink.hpp"
 
 namespace supervise::legacy {
 
@@ -87,8 +88,7 @@ MonitorLog::MonitorLog(const MonitorLogOptions& options) {
   std::vector<spdlog::sink_ptr> sinks;
   if (!options.file.empty()) {
     try {
-      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file.string(),
-                                                                      /*truncate=*/false);
+      auto file = std::make_shared<AppendFileSink>(options.file);
       file->set_pattern(kMonitorFilePattern);
       sinks.push_back(std::move(file));
     } catch (const spdlog::spdlog_ex& error) {

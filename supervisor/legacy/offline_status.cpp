@@ -12,6 +12,7 @@
 #include "supervisor/legacy/dead_worker_rule.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/session_scan.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -207,6 +208,8 @@ std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLay
     if (worker) {
       child.state = ChildState::running;
       child.pid = worker->pid;
+      const auto stat = read_proc_stat(worker->pid);
+      child.paused = stat && stat->is_stopped();
       child.uptime_seconds = worker->uptime_seconds;
     } else if (complete[stream.id]) {
       child.state = ChildState::done;

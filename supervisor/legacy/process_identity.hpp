@@ -30,6 +30,9 @@ struct ProcStat {
   std::uint64_t start_ticks = 0;
 
   bool is_zombie() const { return state == 'Z'; }
+  /// Stopped by a signal (SIGSTOP, SIGTSTP, ...): it runs nothing until
+  /// SIGCONT. Not 't' (stopped by a debugger).
+  bool is_stopped() const { return state == 'T'; }
   /// Zombie or dead: ended, only waiting to be reaped.
   bool has_ended() const { return state == 'Z' || state == 'X' || state == 'x'; }
 };

@@ -2,9 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "supervisor/legacy/child_descriptors.hpp"
 #include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/environment.hpp"
 #include "supervisor/legacy/pid_file.hpp"
@@ -139,14 +138,7 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
   }
   envp.push_back(nullptr);
   const std::string cwd = launch.working_dir.string();
-  // The fallback bound for marking inherited descriptors close-on-exec when
-  // close_range is unavailable; read here because getrlimit is not on the
-  // async-signal-safe list.
-  rlimit files{};
-  const int descriptor_bound =
-      ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
-          ? static_cast<int>(std::min<rlim_t>(files.rlim_cur, 1 << 20))
-          : 65536;
+  const int fd_bound = descriptor_bound();
 
   // Two pipes: the middle process sends the shim's PID on one; the shim
   // sends an errno on the other if exec fails. Exec closes the shim's end
@@ -189,14 +181,9 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
         }
       }
       // Nothing of ours may reach the shim and the agent it leaves running
-      // (log files, sockets, the journal): every descriptor above 2 closes at
-      // exec. Close-on-exec rather than closed now, because exec_pipe[1] must
-      // stay open to report a failed exec.
-      if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-        for (int fd = 3; fd < descriptor_bound; ++fd) {
-          ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        }
-      }
+      // (log files, sockets, the journal); exec_pipe[1] stays open until the
+      // exec, to report a failed one.
+      close_inherited_descriptors(fd_bound);
       int error = 0;
       if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
         error = errno;

@@ -7,33 +7,36 @@
 
 #include <cstring>
 
+#include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 
 namespace supervise::legacy {
 
-SupervisorLockProbe probe_supervisor_lock(const std::filesystem::path& path) {
+SupervisorLockProbe probe_supervisor_lock(const std::filesystem::path& pid_file) {
   SupervisorLockProbe probe;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
+  const auto directory =
+      pid_file.parent_path().empty() ? std::filesystem::path(".") : pid_file.parent_path();
+  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) {
     if (errno != ENOENT) {
-      probe.error = "cannot open " + path.string() + ": " + std::strerror(errno);
+      probe.error = "cannot open " + directory.string() + ": " + std::strerror(errno);
     }
     return probe;
   }
   int result = 0;
-  while ((result = ::flock(fd, LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
+  while ((result = ::flock(fd.get(), LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
   }
   const int error = result == 0 ? 0 : errno;
-  ::close(fd);  // releases the shared lock, if taken
+  fd.reset();  // releases the shared lock, if taken
   if (result == 0) {
     return probe;
   }
   if (error != EWOULDBLOCK) {
-    probe.error = "cannot lock " + path.string() + ": " + std::strerror(error);
+    probe.error = "cannot lock " + directory.string() + ": " + std::strerror(error);
     return probe;
   }
   probe.held = true;
-  const PidFileRead read = read_pid_file(path);
+  const PidFileRead read = read_pid_file(pid_file);
   if (read.state == PidFileState::valid) {
     probe.pid = read.pid;
   }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 
+#include "supervisor/legacy/child_descriptors.hpp"
 #include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
@@ -29,12 +30,14 @@ constexpr std::size_t kOutputLimit = 64 * 1024;
 /// A session of its own, so that the deadline kills what the command
 /// started too (git's hooks, credential helpers, ssh); default signals.
 struct OwnSessionInit {
+  int fd_bound;
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
     if (::setsid() < 0) {
       return bp::error_code(errno, bp::system_category());
     }
     legacy::restore_default_signals();
+    legacy::close_inherited_descriptors(fd_bound);
     return {};
   }
 };

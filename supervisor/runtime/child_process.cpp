@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "supervisor/legacy/child_descriptors.hpp"
 #include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/legacy/pidfd.hpp"
@@ -32,18 +33,26 @@ namespace {
 
 /// Runs in the child between fork and exec: a new session makes the child
 /// the leader of its own session and process group, so the whole group can
-/// be signalled; and signal settings we may have inherited (ignored SIGINT
-/// of a background job, a blocked mask) are not passed on to the worker.
+/// be signalled; signal settings we may have inherited (ignored SIGINT of a
+/// background job, a blocked mask) are not passed on to the worker; and it
+/// gets stdin, stdout and stderr only (Boost's own closing skips the
+/// descriptors below its exec-error pipe).
 struct NewSessionInit {
+  int fd_bound;
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
     if (::setsid() < 0) {
       return bp::error_code(errno, bp::system_category());
     }
     legacy::restore_default_signals();
+    legacy::close_inherited_descriptors(fd_bound);
     return {};
   }
 };
+
+bool is_resource_shortage(int error) {
+  return error == EMFILE || error == ENFILE || error == EAGAIN || error == ENOMEM;
+}
 
 }  // namespace
 
@@ -222,11 +231,13 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   const char* output_path = spec.output.empty() ? "/dev/null" : spec.output.c_str();
   FileDescriptor output(::open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (output.get() < 0) {
+    result.out_of_resources = is_resource_shortage(errno);
     result.error = "cannot open " + std::string(output_path) + ": " + std::strerror(errno);
     return result;
   }
   FileDescriptor input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (input.get() < 0) {
+    result.out_of_resources = is_resource_shortage(errno);
     result.error = std::string("cannot open /dev/null: ") + std::strerror(errno);
     return result;
   }
@@ -243,10 +254,13 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   bp::error_code ec;
   bp::default_process_launcher launcher;
   launcher.env = env.data();
-  bp::process process = launch_process(io, launcher, executable, args, ec, NewSessionInit{},
-                                       bp::process_start_dir(spec.work_dir),
-                                       bp::process_stdio{input.get(), output.get(), output.get()});
+  bp::process process =
+      launch_process(io, launcher, executable, args, ec, NewSessionInit{legacy::descriptor_bound()},
+                     bp::process_start_dir(spec.work_dir),
+                     bp::process_stdio{input.get(), output.get(), output.get()});
   if (ec) {
+    result.out_of_resources =
+        ec.category() == bp::system_category() && is_resource_shortage(ec.value());
     result.error = "cannot start " + executable.string() + ": " + ec.message();
     return result;
   }

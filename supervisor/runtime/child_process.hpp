@@ -29,6 +29,9 @@ class ChildProcess {
   struct StartResult {
     std::unique_ptr<ChildProcess> process;  ///< null when `error` is set
     std::string error;
+    /// It failed for lack of resources (EMFILE, ENFILE, EAGAIN, ENOMEM): the
+    /// machine's state, not the command's fault; worth retrying.
+    bool out_of_resources = false;
   };
 
   /// Starts `spec` in a new session (pgid = sid = pid), stdin from

@@ -7,6 +7,7 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/runtime.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -97,6 +98,12 @@ status::StatusReport live_status_report(const Runtime& runtime,
     child.state = status.state;
     child.adopted = status.state == core::ChildState::adopted;
     child.pid = status.pid;
+    if (status.pid && (status.state == core::ChildState::running || child.adopted)) {
+      // Read when asked, one /proc read per running child: the core never
+      // learns of SIGSTOP, and need not.
+      const auto stat = read_proc_stat(*status.pid);
+      child.paused = stat && stat->is_stopped();
+    }
     if (status.started_at && status.pid) {
       child.uptime_seconds = seconds(now - *status.started_at);
     }

@@ -6,6 +6,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -14,13 +16,33 @@
 #include <system_error>
 #include <vector>
 
+#include "supervisor/legacy/file_descriptor.hpp"
+
 namespace supervise::runtime {
+
+/// How much of the supervisor its clients may take.
+struct ControlServerLimits {
+  /// Connections served at once; one more gets a "busy" reply and is
+  /// closed. Each costs a descriptor, and the tree's spawns need theirs.
+  std::size_t max_connections = 64;
+  /// A connection that has neither sent a request nor waited for a reply
+  /// this long is closed: a forgotten client must not pin a descriptor.
+  std::chrono::milliseconds idle_timeout{60'000};
+  /// When accepting fails for lack of descriptors and none could be freed
+  /// to shed the waiting client, accepting pauses this long (doubling up
+  /// to `max_accept_pause`) instead of spinning on a listener that stays
+  /// readable.
+  std::chrono::milliseconds accept_pause{50};
+  std::chrono::milliseconds max_accept_pause{1'000};
+};
 
 class ControlServer {
  public:
   /// Longest request line accepted; a longer one gets an error reply and the
   /// connection is closed (the supervisor itself is unaffected).
   static constexpr std::size_t kMaxRequestBytes = 64 * 1024;
+
+  using Limits = ControlServerLimits;
 
   /// Sends the reply to one request; may be called later (e.g. `down`
   /// answers once the tree is down), at most once.
@@ -29,7 +51,8 @@ class ControlServer {
   /// "command"), on the io_context's thread.
   using Handler = std::function<void(const nlohmann::json& request, Reply reply)>;
 
-  ControlServer(boost::asio::io_context& io, std::filesystem::path socket_path, Handler handler);
+  ControlServer(boost::asio::io_context& io, std::filesystem::path socket_path, Handler handler,
+                Limits limits = {});
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -40,14 +63,31 @@ class ControlServer {
   /// Stops accepting, closes every connection and removes the socket file.
   void stop();
 
+  /// Connections open now.
+  std::size_t connections() const;
+
  private:
   class Connection;
-  void accept_next();
+  void wait_for_clients();
+  void accept_ready();
+  /// Accepts one waiting client with the spare descriptor's room, tells it
+  /// the supervisor is busy and closes it. False when that is impossible.
+  bool shed_one();
+  void pause_accepting();
+  void register_connection(const std::shared_ptr<Connection>& connection);
 
   boost::asio::io_context& io_;
   std::filesystem::path socket_path_;
   Handler handler_;
+  Limits limits_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::steady_timer accept_pause_timer_;
+  std::chrono::milliseconds current_pause_{0};
+  /// Kept open to be closed when the descriptor table is full: the room to
+  /// accept one client and shed it, so waiting clients get an answer and
+  /// the listener stops being readable.
+  legacy::FileDescriptor spare_;
+  bool warned_full_ = false;
   std::shared_ptr<bool> alive_;
   std::vector<std::weak_ptr<Connection>> connections_;
 };

@@ -1,5 +1,6 @@
 #include "supervisor/runtime/run_command.hpp"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/legacy/child_descriptors.hpp"
 #include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
@@ -20,11 +22,14 @@ namespace bp = boost::process::v2;
 
 namespace {
 
-/// git must not inherit supervise's ignored SIGPIPE or blocked signals.
-struct DefaultSignals {
+/// git must not inherit supervise's ignored SIGPIPE or blocked signals, nor
+/// any descriptor but its stdio.
+struct ChildSetup {
+  int fd_bound;
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
     legacy::restore_default_signals();
+    legacy::close_inherited_descriptors(fd_bound);
     return {};
   }
 };
@@ -46,9 +51,9 @@ CommandResult run_command(const std::vector<std::string>& argv,
   }
   // Output goes to an unlinked temporary file: no pipe to drain while waiting.
   std::string pattern = (std::filesystem::temp_directory_path() / "supervise-cmd-XXXXXX").string();
-  const int output = ::mkstemp(pattern.data());
+  const int output = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (output < 0) {
-    result.output = std::string("mkstemp: ") + std::strerror(errno);
+    result.output = std::string("mkostemp: ") + std::strerror(errno);
     return result;
   }
   ::unlink(pattern.c_str());
@@ -57,7 +62,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
   bp::error_code ec;
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   bp::process process(io, executable, args, bp::process_start_dir(work_dir),
-                      bp::process_stdio{nullptr, output, output}, DefaultSignals{}, ec);
+                      bp::process_stdio{nullptr, output, output},
+                      ChildSetup{legacy::descriptor_bound()}, ec);
   if (ec) {
     ::close(output);
     result.output = "cannot run " + argv.front() + ": " + ec.message();

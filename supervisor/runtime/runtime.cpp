@@ -686,7 +686,7 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
       io_, reaper_, *prepared.launch,
       [this, child, pid_cell](core::ExitStatus status) { on_exit(child, *pid_cell, status); });
   if (!started.process) {
-    end_attempt(child, attempt, core::SpawnFailed{child, started.error});
+    end_attempt(child, attempt, core::SpawnFailed{child, started.error, started.out_of_resources});
     return;
   }
   const int pid = started.process->pid();
@@ -722,6 +722,10 @@ void Runtime::signal_group(const core::SignalGroup& action) {
   std::string error;
   if (!found->second->signal(signal, error)) {
     spdlog::error("cannot signal {} (PID {}): {}", action.child, found->second->pid(), error);
+  } else if (signal == SIGTERM) {
+    // A worker stopped with SIGSTOP would hold its SIGTERM until the SIGKILL
+    // of its shutdown timeout: let it run to handle it.
+    found->second->signal(SIGCONT, error);
   }
 }
 
@@ -733,7 +737,8 @@ void Runtime::state_changed(const core::StateChanged& change) {
   if (change.to == core::ChildState::failed) {
     spdlog::error("{}", text);
   } else if (change.reason == core::Reason::crashed ||
-             change.reason == core::Reason::spawn_failed) {
+             change.reason == core::Reason::spawn_failed ||
+             change.reason == core::Reason::out_of_resources) {
     spdlog::warn("{}", text);
   } else {
     spdlog::info("{}", text);

@@ -1,13 +1,18 @@
 #pragma once
 
-// One supervisor per project: `supervise.pid` in the orchestrator dir, held
-// with flock(2) for as long as the supervisor runs and holding its PID. The
-// lock, not the file, decides: a file left by a crashed supervisor is free.
+// One supervisor per project. The lock is flock(2) on the orchestrator
+// directory itself, held for as long as the supervisor runs: the directory
+// stays when someone deletes files in it, so deleting `supervise.pid` cannot
+// let a second supervisor start beside the first. `supervise.pid` beside it
+// only tells people (and `status`) which PID holds the lock; the lock, not
+// the file, decides, so a file left by a crashed supervisor is no obstacle.
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "supervisor/legacy/file_descriptor.hpp"
 
 namespace supervise::runtime {
 
@@ -21,21 +26,23 @@ class SupervisorLock {
     std::string error;  ///< set when neither acquired nor held by another
   };
 
-  /// Takes the lock without waiting and writes our PID into the file.
-  static AcquireResult acquire(const std::filesystem::path& path);
+  /// Locks the directory of `pid_file` without waiting, then writes our PID
+  /// into `pid_file` (atomically).
+  static AcquireResult acquire(const std::filesystem::path& pid_file);
 
-  /// Removes the file, then releases the lock.
+  /// Removes the PID file if it still names us, then releases the lock.
   ~SupervisorLock();
   SupervisorLock(const SupervisorLock&) = delete;
   SupervisorLock& operator=(const SupervisorLock&) = delete;
 
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return pid_file_; }
 
  private:
-  SupervisorLock(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}
+  SupervisorLock(std::filesystem::path pid_file, legacy::FileDescriptor directory)
+      : pid_file_(std::move(pid_file)), directory_(std::move(directory)) {}
 
-  std::filesystem::path path_;
-  int fd_;
+  std::filesystem::path pid_file_;
+  legacy::FileDescriptor directory_;  ///< flock(LOCK_EX) held on it
 };
 
 }  // namespace supervise::runtime

@@ -1,11 +1,12 @@
 #include "supervisor/runtime/supervisor_log.hpp"
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
 
 #include <vector>
+
+#include "supervisor/legacy/append_file_sink.hpp"
 
 namespace supervise::runtime {
 namespace {
@@ -48,7 +49,7 @@ std::shared_ptr<spdlog::logger> make_supervisor_logger(const std::filesystem::pa
                                                        ConsoleLog console, std::string& error) {
   std::vector<spdlog::sink_ptr> sinks;
   try {
-    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(monitor_log.string());
+    auto file = std::make_shared<legacy::AppendFileSink>(monitor_log);
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<LegacyLevelFlag>('*').set_pattern(kMonitorLogPattern);
     file->set_formatter(std::move(formatter));

@@ -8,6 +8,9 @@ namespace {
 
 using nlohmann::json;
 
+/// Not a core state: a running child that a signal has stopped.
+constexpr std::string_view kPaused = "paused";
+
 constexpr core::ChildState kAllStates[] = {
     core::ChildState::waiting, core::ChildState::starting, core::ChildState::running,
     core::ChildState::backoff, core::ChildState::stopping, core::ChildState::stopped,
@@ -36,7 +39,7 @@ json child_json(const ChildReport& child) {
   return {{"id", child.id},
           {"name", child.name},
           {"parent", child.parent},
-          {"state", std::string(core::to_string(child.state))},
+          {"state", shown_state(child)},
           {"adopted", child.adopted},
           {"dead", child.dead},
           {"pid", optional_json(child.pid)},
@@ -66,12 +69,15 @@ ChildReport child_from_json(const json& object) {
   child.name = object.at("name").get<std::string>();
   child.parent = object.at("parent").get<std::string>();
   const std::string state = object.at("state").get<std::string>();
-  const auto parsed = child_state_from_string(state);
+  child.adopted = object.at("adopted").get<bool>();
+  child.paused = state == kPaused;
+  const auto parsed = child.paused ? std::optional(child.adopted ? core::ChildState::adopted
+                                                                 : core::ChildState::running)
+                                   : child_state_from_string(state);
   if (!parsed) {
     throw std::invalid_argument("unknown state '" + state + "' of child '" + child.id + "'");
   }
   child.state = *parsed;
-  child.adopted = object.at("adopted").get<bool>();
   child.dead = object.at("dead").get<bool>();
   child.pid = optional_from<int>(object, "pid");
   child.uptime_seconds = optional_from<double>(object, "uptime_seconds");
@@ -111,6 +117,12 @@ bool StatusReport::healthy() const {
 
 std::string dump_json(const nlohmann::json& json, int indent) {
   return json.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string shown_state(const ChildReport& child) {
+  const bool up =
+      child.state == core::ChildState::running || child.state == core::ChildState::adopted;
+  return child.paused && up ? std::string(kPaused) : std::string(core::to_string(child.state));
 }
 
 std::optional<core::ChildState> child_state_from_string(std::string_view text) {

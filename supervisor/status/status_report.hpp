@@ -28,6 +28,9 @@ struct ChildReport {
   std::string parent;  ///< "" for children of the root
   core::ChildState state = core::ChildState::waiting;
   bool adopted = false;  ///< running, but not started by this supervisor
+  /// Running (or adopted) but stopped by a signal (SIGSTOP): shown as the
+  /// state `paused`.
+  bool paused = false;
   /// Offline only: its worker died with work left and nothing restarts it
   /// (the legacy monitor's dead-worker rule).
   bool dead = false;
@@ -77,6 +80,10 @@ std::optional<StatusReport> status_report_from_json(const nlohmann::json& json, 
 /// database) becomes U+FFFD instead of an exception.
 /// `indent` as nlohmann's dump: -1 for one line.
 std::string dump_json(const nlohmann::json& json, int indent = -1);
+
+/// The state people see: `paused` for a paused running or adopted child,
+/// else the state's own name.
+std::string shown_state(const ChildReport& child);
 
 /// Parses a state name ("running"); nullopt when unknown.
 std::optional<core::ChildState> child_state_from_string(std::string_view text);

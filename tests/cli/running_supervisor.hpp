@@ -100,6 +100,8 @@ class BackgroundSupervise {
       for (const auto& [key, value] : env) {
         ::setenv(key.c_str(), value.c_str(), 1);
       }
+      // As from a shell: nothing of the test process but stdio.
+      ::close_range(3, ~0U, 0);
       ::execv(args[0], args.data());
       ::_exit(127);
     }

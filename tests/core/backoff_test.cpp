@@ -47,11 +47,20 @@ TEST(Backoff, JitterSpreadsSymmetricallyAroundTheBase) {
   EXPECT_EQ(backoff_delay(b, 3, 1.0), 44s);
 }
 
-TEST(Backoff, JitteredCapReachesMaxTimesOnePlusJitter) {
-  const Backoff b = policy(10s, 2.0, 60s, 0.1);
-  EXPECT_EQ(max_backoff_delay(b), 66s);
-  EXPECT_EQ(backoff_delay(b, 10, 1.0), 66s);
+TEST(Backoff, JitterNeverTakesADelayPastMax) {
+  // The bug: 64 s with max 1m (base 60 s, +10 %).
+  const Backoff b = policy(1s, 2.0, 60s, 0.1);
+  EXPECT_EQ(max_backoff_delay(b), 60s);
+  EXPECT_EQ(backoff_delay(b, 10, 1.0), 60s);
   EXPECT_EQ(backoff_delay(b, 10, 0.0), 54s);
+  EXPECT_EQ(backoff_delay(b, 10, 0.5), 57s) << "spread uniformly below the cap, not piled on it";
+}
+
+TEST(Backoff, JitterNearTheCapIsCutAtMax) {
+  // base 32 s: [28.8 s, 35.2 s] would reach past 34 s.
+  const Backoff b = policy(1s, 2.0, 34s, 0.1);
+  EXPECT_EQ(backoff_delay(b, 6, 0.0), 28800ms);
+  EXPECT_EQ(backoff_delay(b, 6, 1.0), 34s);
 }
 
 TEST(Backoff, OutOfRangeInputsAreClamped) {

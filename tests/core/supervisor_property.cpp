@@ -203,6 +203,13 @@ class Harness {
       send(SpawnFailed{id, "exec failed"}, "spawn failed " + id);
       return;
     }
+    if (may_fail && pick(0, 8) == 0) {
+      const int restarts = supervisor_.status_of(id, now_)->restarts;
+      send(SpawnFailed{id, "Too many open files", true}, "spawn out of resources " + id);
+      expect(supervisor_.status_of(id, now_)->restarts <= restarts,
+             "a spawn that failed for lack of resources counted as a restart: " + id);
+      return;
+    }
     const int pid = next_pid_++;
     live_[id] = {pid, false, false};
     send(Spawned{id, pid}, "spawned " + id);
@@ -436,7 +443,16 @@ class Harness {
     mark_healthy(node);
     const SupervisorPolicy& policy = *policies_.at(node.parent);
 
-    if (change.to == ChildState::backoff && change.reason != Reason::sibling_restart) {
+    if (change.reason == Reason::out_of_resources) {
+      // Not a restart decision: no intensity record, no backoff step; the
+      // same spawn is tried again (a temporary child gets its run back).
+      expect(change.from == ChildState::starting && change.to == ChildState::backoff,
+             "out_of_resources other than starting -> backoff: " + change.child);
+      expect(!shutdown_sent_ && !root_failed_, "spawn retry after the tree stopped starting");
+      if (node.spec->restart == RestartType::temporary) {
+        node.spawn_budget = std::min(node.spawn_budget + 1, 1);
+      }
+    } else if (change.to == ChildState::backoff && change.reason != Reason::sibling_restart) {
       // A restart decision of the parent node.
       std::optional<ms> uptime;
       const bool worker_up = is_up(change.from);
@@ -551,7 +567,8 @@ class Harness {
     const double base = model_base_delay(backoff, attempt);
     const double jitter = std::clamp(backoff.jitter, 0.0, 1.0);
     const double low = std::floor(base * (1.0 - jitter)) - 1.0;
-    const double high = std::ceil(base * (1.0 + jitter)) + 1.0;
+    const double high =
+        std::min(std::ceil(base * (1.0 + jitter)) + 1.0, static_cast<double>(backoff.max.count()));
     expect(delay >= low && delay <= high,
            id + " backoff " + std::to_string(delay) + "ms for attempt " + std::to_string(attempt) +
                " outside [" + std::to_string(low) + ", " + std::to_string(high) + "]");
@@ -607,6 +624,7 @@ RC_GTEST_PROP(SupervisorProperty, BackoffStaysWithinItsBoundsAndGrowsUntilTheCap
     const Duration delay = backoff_delay(backoff, k, u);
     RC_ASSERT(delay >= Duration{0});
     RC_ASSERT(delay <= max_backoff_delay(backoff));
+    RC_ASSERT(delay <= backoff.max);  // jitter never takes a delay past max
     RC_ASSERT(static_cast<double>(delay.count()) >=
               std::floor(base.count() * (1.0 - backoff.jitter)) - 1);
     RC_ASSERT(static_cast<double>(delay.count()) <=

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "supervisor/core/backoff.hpp"
 #include "tests/core/supervisor_script.hpp"
 
 namespace supervise::core::testing {
@@ -224,6 +225,62 @@ TEST(SupervisorBackoff, SpawnFailureCountsAsACrash) {
   EXPECT_EQ(changes(failed), (V{"A starting->backoff spawn_failed"}));
   EXPECT_EQ(script.status("A").restarts, 1);
   EXPECT_EQ(spawns(script.advance(1s)), (V{"A"}));
+}
+
+TEST(SupervisorBackoff, SpawnOutOfResourcesIsRetriedWithBackoffAndNotCounted) {
+  // A full fd table must not mark a child failed: max_restarts 0 and
+  // intensity 0 would fail it at the first counted restart.
+  ChildSpec spec = worker("A");
+  spec.max_restarts = 0;
+  SupervisorSpec root = tree({spec});
+  root.policy.intensity = 0;
+  Script script(std::move(root));
+  script.auto_spawned = false;
+  EXPECT_EQ(spawns(script.boot()), (V{"A"}));
+  for (const Duration delay : {1000ms, 2000ms, 4000ms}) {
+    const Actions failed = script.spawn_out_of_resources("A");
+    EXPECT_EQ(changes(failed), (V{"A starting->backoff out_of_resources"}));
+    EXPECT_EQ(last_change(failed, "A")->detail,
+              "spawn failed: Too many open files; not counted as a restart, retry in " +
+                  format_delay(delay));
+    EXPECT_EQ(script.status("A").restarts, 0);
+    EXPECT_EQ(script.status("A").next_restart_at, script.now() + delay);
+    EXPECT_TRUE(spawns(script.advance(delay - 1ms)).empty());
+    EXPECT_EQ(spawns(script.advance(1ms)), (V{"A"}));
+  }
+  script.spawned("A");
+  EXPECT_EQ(script.state("A"), ChildState::running);
+  EXPECT_EQ(script.status("A").restarts, 0);
+  // A spawn that worked starts the retry delays over.
+  script.command(CommandKind::restart, "A");
+  script.exit("A", ExitStatus::killed(15));
+  script.fire_timers();
+  EXPECT_EQ(changes(script.spawn_out_of_resources("A")),
+            (V{"A starting->backoff out_of_resources"}));
+  EXPECT_EQ(script.status("A").next_restart_at, script.now() + 1000ms);
+}
+
+TEST(SupervisorBackoff, SpawnOutOfResourcesRetriesOnlyThatChildUnderOneForAll) {
+  SupervisorSpec root = tree({worker("A"), worker("B")});
+  root.policy.strategy = Strategy::one_for_all;
+  Script script(std::move(root));
+  script.auto_spawned = false;
+  script.boot();
+  script.spawned("A");
+  const Actions failed = script.spawn_out_of_resources("B");
+  EXPECT_EQ(changes(failed), (V{"B starting->backoff out_of_resources"}));
+  EXPECT_EQ(script.state("A"), ChildState::running) << "not a restart of the strategy's";
+  EXPECT_EQ(spawns(script.advance(1s)), (V{"B"}));
+}
+
+TEST(SupervisorBackoff, SpawnOutOfResourcesDuringShutdownEndsTheChild) {
+  Script script(tree({worker("A")}));
+  script.auto_spawned = false;
+  script.boot();
+  script.command(CommandKind::shutdown);
+  script.spawn_out_of_resources("A");
+  EXPECT_TRUE(is_final(script.state("A")));
+  EXPECT_EQ(script.pending_timers(), 0u);
 }
 
 TEST(SupervisorBackoff, StaleTimerFiringsAreIgnored) {

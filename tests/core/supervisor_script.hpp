@@ -194,6 +194,9 @@ class Script {
   Actions crash(const std::string& id) { return exit(id, ExitStatus::exited(1)); }
   Actions spawned(const std::string& id) { return send(Spawned{id, next_pid_++}); }
   Actions spawn_failed(const std::string& id) { return send(SpawnFailed{id, "no such file"}); }
+  Actions spawn_out_of_resources(const std::string& id) {
+    return send(SpawnFailed{id, "Too many open files", /*out_of_resources=*/true});
+  }
   Actions stream(const std::string& id, bool complete = true) {
     return send(StreamProgress{id, complete});
   }

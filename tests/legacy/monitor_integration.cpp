@@ -283,10 +283,11 @@ TEST_F(MonitorTest, RecycledPidIsNotRunningAndIsNeverSignalled) {
 
 TEST_F(MonitorTest, RunningSupervisorKeepsTheRestartsAndTheReport) {
   started_once("Stream-A");
-  // What `supervise up` holds for its whole life: supervise.pid, flocked,
-  // naming its PID.
+  // What `supervise up` holds for its whole life: the orchestrator dir,
+  // flocked, and supervise.pid naming its PID.
   std::ofstream(layout.supervisor_pid_file) << ::getpid() << "\n";
-  const int lock = ::open(layout.supervisor_pid_file.c_str(), O_RDWR | O_CLOEXEC);
+  const int lock =
+      ::open(layout.supervisor_pid_file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ASSERT_GE(lock, 0);
   ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
   auto opts = options();

@@ -14,12 +14,31 @@ namespace {
 
 using supervise::testing::TempDir;
 
+/// Holds the supervisor lock on `dir` the way `supervise up` does, for the
+/// life of the object.
+struct HeldLock {
+  explicit HeldLock(const std::filesystem::path& dir)
+      : fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  }
+  ~HeldLock() { ::close(fd); }
+  int fd;
+};
+
 TEST(ProbeSupervisorLock, MissingFileIsNotHeldAndIsNotCreated) {
   TempDir dir;
   const SupervisorLockProbe probe = probe_supervisor_lock(dir / "supervise.pid");
   EXPECT_FALSE(probe.held);
   EXPECT_EQ(probe.error, "");
   EXPECT_FALSE(std::filesystem::exists(dir / "supervise.pid"));
+}
+
+TEST(ProbeSupervisorLock, MissingDirectoryIsNotHeld) {
+  TempDir dir;
+  const SupervisorLockProbe probe = probe_supervisor_lock(dir / "missing" / "supervise.pid");
+  EXPECT_FALSE(probe.held);
+  EXPECT_EQ(probe.error, "");
 }
 
 TEST(ProbeSupervisorLock, FileLeftByACrashedSupervisorIsNotHeldAndIsKept) {
@@ -31,7 +50,7 @@ TEST(ProbeSupervisorLock, FileLeftByACrashedSupervisorIsNotHeldAndIsKept) {
   EXPECT_EQ(probe.error, "");
   EXPECT_TRUE(std::filesystem::exists(dir / "supervise.pid"));
   // The probe's own shared lock is gone: an exclusive lock can be taken.
-  const int fd = ::open((dir / "supervise.pid").c_str(), O_RDWR | O_CLOEXEC);
+  const int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
   EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
   ::close(fd);
@@ -40,33 +59,28 @@ TEST(ProbeSupervisorLock, FileLeftByACrashedSupervisorIsNotHeldAndIsKept) {
 TEST(ProbeSupervisorLock, HeldLockNamesItsHolder) {
   TempDir dir;
   std::ofstream(dir / "supervise.pid") << "4242\n";
-  const int fd = ::open((dir / "supervise.pid").c_str(), O_RDWR | O_CLOEXEC);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  HeldLock lock(dir.path());
   const SupervisorLockProbe probe = probe_supervisor_lock(dir / "supervise.pid");
   EXPECT_TRUE(probe.held);
   EXPECT_EQ(probe.pid, 4242);
-  ::close(fd);
 }
 
-TEST(ProbeSupervisorLock, HeldLockWhoseFileNamesNoPidYetIsStillHeld) {
+TEST(ProbeSupervisorLock, HeldLockWhosePidFileWasDeletedIsStillHeld) {
   TempDir dir;
-  const int fd = ::open((dir / "supervise.pid").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  HeldLock lock(dir.path());
   const SupervisorLockProbe probe = probe_supervisor_lock(dir / "supervise.pid");
   EXPECT_TRUE(probe.held);
   EXPECT_FALSE(probe.pid);
-  ::close(fd);
 }
 
-TEST(ProbeSupervisorLock, SymlinkIsAnErrorNotAnAnswer) {
+TEST(ProbeSupervisorLock, ASymlinkedPidFileNamesNoHolder) {
   TempDir dir;
-  std::ofstream(dir / "elsewhere") << "1\n";
+  std::ofstream(dir / "elsewhere") << "4242\n";
   std::filesystem::create_symlink(dir / "elsewhere", dir / "supervise.pid");
+  HeldLock lock(dir.path());
   const SupervisorLockProbe probe = probe_supervisor_lock(dir / "supervise.pid");
-  EXPECT_FALSE(probe.held);
-  EXPECT_NE(probe.error, "");
+  EXPECT_TRUE(probe.held);
+  EXPECT_FALSE(probe.pid) << "never followed";
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,9 +25,12 @@ using nlohmann::json;
 /// `echo` with the request, and holds `later` replies until released.
 class ServerFixture : public ::testing::Test {
  protected:
+  virtual ControlServer::Limits limits() const { return {}; }
+
   void SetUp() override {
     server_ = std::make_unique<ControlServer>(
-        io_, socket_path(), [this](const json& request, ControlServer::Reply reply) {
+        io_, socket_path(),
+        [this](const json& request, ControlServer::Reply reply) {
           const std::string command = request["command"];
           if (command == "later") {
             held_ = std::move(reply);
@@ -38,7 +42,8 @@ class ServerFixture : public ::testing::Test {
             return;
           }
           reply({{"ok", true}, {"command", command}, {"request", request}});
-        });
+        },
+        limits());
     ASSERT_FALSE(server_->start());
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -82,6 +87,22 @@ class ServerFixture : public ::testing::Test {
       line += c;
     }
     return line;
+  }
+
+  /// True once the server has closed `fd` (end of stream), within 5 s.
+  static bool closed_by_server(int fd) {
+    pollfd readable{fd, POLLIN, 0};
+    if (::poll(&readable, 1, 5000) <= 0) {
+      return false;
+    }
+    char byte = 0;
+    return ::recv(fd, &byte, 1, MSG_PEEK) == 0;
+  }
+
+  static void send_line(int fd, const std::string& line) {
+    const std::string text = line + "\n";
+    ASSERT_EQ(::send(fd, text.data(), text.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(text.size()));
   }
 
   testing::TempDir dir_;
@@ -170,6 +191,59 @@ TEST_F(ServerFixture, ADeferredReplyArrivesWhenReleased) {
   waiter.join();
   EXPECT_EQ(released["ok"], true);
   EXPECT_EQ(later.get_future().get()["released"], true);
+}
+
+TEST_F(ServerFixture, AClientThatStopsSendingAfterItsRequestStillGetsTheReply) {
+  const int fd = raw_connect();
+  send_line(fd, R"({"command":"later","id":7})");
+  ASSERT_EQ(::shutdown(fd, SHUT_WR), 0);
+  EXPECT_EQ(request({{"command", "release"}})["ok"], true);
+  const json reply = json::parse(read_line(fd), nullptr, false);
+  EXPECT_EQ(reply["released"], true);
+  EXPECT_EQ(reply["id"], 7);
+  EXPECT_TRUE(closed_by_server(fd)) << "then it is closed";
+  close(fd);
+}
+
+/// A server that takes two connections at most and closes idle ones fast.
+class TightServer : public ServerFixture {
+ protected:
+  ControlServer::Limits limits() const override {
+    ControlServer::Limits tight;
+    tight.max_connections = 2;
+    tight.idle_timeout = 300ms;
+    return tight;
+  }
+};
+
+TEST_F(TightServer, AConnectionOverTheCapIsToldItIsBusyAndClosed) {
+  const int first = raw_connect();
+  const int second = raw_connect();
+  for (const int fd : {first, second}) {
+    send_line(fd, R"({"command":"ping"})");
+    EXPECT_EQ(json::parse(read_line(fd), nullptr, false)["ok"], true);
+  }
+  const int third = raw_connect();
+  const json refused = json::parse(read_line(third), nullptr, false);
+  EXPECT_EQ(refused["ok"], false);
+  EXPECT_NE(refused.value("error", "").find("busy"), std::string::npos) << refused.dump();
+  EXPECT_TRUE(closed_by_server(third));
+  close(third);
+  close(first);
+  EXPECT_TRUE(testing::wait_for([&] { return healthy(); }, 5s)) << "room again once one goes";
+  close(second);
+}
+
+TEST_F(TightServer, AnIdleConnectionIsClosedButOneWaitingForAReplyIsNot) {
+  const int idle = raw_connect();
+  const int waiting = raw_connect();
+  send_line(waiting, R"({"command":"later"})");
+  EXPECT_TRUE(closed_by_server(idle));
+  EXPECT_EQ(request({{"command", "release"}})["ok"], true);
+  EXPECT_EQ(json::parse(read_line(waiting), nullptr, false)["released"], true)
+      << "still open after the idle one was closed";
+  close(idle);
+  close(waiting);
 }
 
 TEST(ControlServer, ASecondServerOnALiveSocketRefusesToStart) {

@@ -43,6 +43,28 @@ TEST(SupervisorLock, ReleaseRemovesTheFileAndFreesTheLock) {
   EXPECT_TRUE(SupervisorLock::acquire(dir / "supervise.pid").lock);
 }
 
+TEST(SupervisorLock, HoldsWhenSomeoneDeletesThePidFile) {
+  TempDir dir;
+  auto first = SupervisorLock::acquire(dir / "supervise.pid");
+  ASSERT_TRUE(first.lock) << first.error;
+  std::filesystem::remove(dir / "supervise.pid");
+  auto second = SupervisorLock::acquire(dir / "supervise.pid");
+  EXPECT_FALSE(second.lock);
+  EXPECT_TRUE(second.held_by_other);
+  EXPECT_FALSE(second.holder) << "no file names it any more";
+  EXPECT_FALSE(std::filesystem::exists(dir / "supervise.pid")) << "the loser writes nothing";
+}
+
+TEST(SupervisorLock, ReleaseLeavesAPidFileThatNamesSomeoneElse) {
+  TempDir dir;
+  {
+    auto first = SupervisorLock::acquire(dir / "supervise.pid");
+    ASSERT_TRUE(first.lock);
+    std::ofstream(dir / "supervise.pid") << "4242\n";
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "supervise.pid"));
+}
+
 TEST(SupervisorLock, AFileLeftByACrashedSupervisorIsTakenOver) {
   TempDir dir;
   std::ofstream(dir / "supervise.pid") << "999999\n";

@@ -40,6 +40,26 @@ TEST(StatusReport, JsonNamesEveryDocumentedField) {
   EXPECT_TRUE(child["last_exit"]["code"].is_null());
 }
 
+TEST(StatusReport, APausedRunningOrAdoptedChildIsShownPausedAndReadBack) {
+  for (const auto state : {core::ChildState::running, core::ChildState::adopted}) {
+    StatusReport report = one_child(state);
+    report.children[0].paused = true;
+    report.children[0].adopted = state == core::ChildState::adopted;
+    const auto json = to_json(report);
+    EXPECT_EQ(json["children"][0]["state"], "paused");
+    std::string error;
+    const auto parsed = status_report_from_json(json, error);
+    ASSERT_TRUE(parsed) << error;
+    EXPECT_EQ(*parsed, report);
+  }
+}
+
+TEST(StatusReport, PausedMeansNothingForAChildThatDoesNotRun) {
+  StatusReport report = one_child(core::ChildState::backoff);
+  report.children[0].paused = true;
+  EXPECT_EQ(shown_state(report.children[0]), "backoff");
+}
+
 TEST(StatusReport, RefusesAnotherSchemaVersion) {
   auto json = to_json(one_child(core::ChildState::running));
   json["schema"] = 2;
