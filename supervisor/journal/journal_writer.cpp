@@ -127,6 +127,10 @@ void JournalWriter::run() {
       wake_writer_.wait_until(lock, stopping_ ? std::min(retry_at_, stop_by_) : retry_at_);
       continue;
     }
+    if (now < gather_until_ && !stopping_ && flushing_ == 0) {
+      wake_writer_.wait_until(lock, gather_until_);
+      continue;
+    }
 
     WriteBatch batch = pending_.take(options_.max_batch);
     writing_ = true;
@@ -140,6 +144,7 @@ void JournalWriter::run() {
       stats_.histories_written += batch.histories.size();
       ++stats_.transactions;
       backoff_ = std::chrono::milliseconds(0);
+      gather_until_ = Clock::now() + options_.gather;
     } else {
       ++stats_.failed_attempts;
       pending_.put_back(std::move(batch));

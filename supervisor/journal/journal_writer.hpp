@@ -51,6 +51,10 @@ struct JournalWriterOptions {
   /// How long the destructor tries to write what is queued before it gives
   /// up (and logs what it could not write).
   std::chrono::milliseconds drain_deadline{2'000};
+  /// After a commit, the next one waits this long so that a burst (a crash
+  /// loop, a boot) is written in a few transactions rather than one per
+  /// row; flush() and the destructor do not wait for it.
+  std::chrono::milliseconds gather{20};
   /// While writing keeps failing, one summary line per this period at most.
   std::chrono::milliseconds failure_summary_every{60'000};
 };
@@ -122,6 +126,8 @@ class JournalWriter {
   bool stopping_ = false;
   int flushing_ = 0;  ///< callers waiting in flush()
   Clock::time_point retry_at_{};
+  /// No commit before this (JournalWriterOptions::gather) unless flushing.
+  Clock::time_point gather_until_{};
   Clock::time_point stop_by_{};
   JournalWriterStats stats_;
 
