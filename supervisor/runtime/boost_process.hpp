@@ -14,6 +14,7 @@
 #include <boost/type_traits/decay.hpp>
 
 // Only after the two above.
+#include <boost/process/v2/posix/fork_and_forget_launcher.hpp>
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>

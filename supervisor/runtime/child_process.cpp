@@ -48,6 +48,26 @@ struct NewSessionInit {
     legacy::close_inherited_descriptors(fd_bound);
     return {};
   }
+  /// The launcher does not wait for the exec, so a failed one is told
+  /// where a person looks: the worker's own log (its stderr). Only
+  /// async-signal-safe calls here.
+  template <typename Launcher>
+  void on_exec_error(Launcher&, const std::filesystem::path& executable, const char* const*&,
+                     const bp::error_code& ec) {
+    const auto say = [](const char* text) {
+      [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, text, std::strlen(text));
+    };
+    say("supervise: cannot execute ");
+    say(executable.c_str());
+    say(": ");
+    say(::strerrordesc_np(ec.value()) ? ::strerrordesc_np(ec.value()) : "unknown error");
+    say("\n");
+  }
+  /// Never called: Boost 1.81 detects the hook above through this
+  /// signature (its detection and its call disagree on the arguments).
+  template <typename Launcher>
+  void on_exec_error(Launcher&, const bp::error_code&, const std::filesystem::path&,
+                     const char* const*&, const bp::error_code&) {}
 };
 
 bool is_resource_shortage(int error) {
@@ -252,7 +272,12 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
 
   auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
   bp::error_code ec;
-  bp::default_process_launcher launcher;
+  // The launch does not wait for the child's exec (the executable and the
+  // work dir were checked above): a boot of thousands, or a restart, never
+  // queues behind children that the machine is slow to schedule. An exec
+  // that fails all the same ends the child with status 1, which the core
+  // handles as a crash.
+  bp::posix::fork_and_forget_launcher launcher;
   launcher.env = env.data();
   bp::process process =
       launch_process(io, launcher, executable, args, ec, NewSessionInit{legacy::descriptor_bound()},
@@ -367,6 +392,12 @@ bool ChildProcess::signal(int signal, std::string& error) {
     if ((impl.main_exited || impl.adopted) && !group_exists(impl.pgid)) {
       impl.group_gone = true;
       return true;
+    }
+    if (!impl.main_exited && !impl.adopted && !group_exists(impl.pgid)) {
+      // Started a moment ago, not yet the leader of its own session: the
+      // process alone is the whole group. It is our unreaped child, so its
+      // PID is still its own.
+      return signal_process(impl.pid, signal, error);
     }
     return signal_group(impl.pgid, signal, error);
   }

@@ -470,6 +470,33 @@ TEST_F(UpCommandTest, AGitThatOutlivesItsDeadlineFailsTheStartAndIsKilled) {
   EXPECT_TRUE(events_of("start", "Stream-A").empty());
 }
 
+TEST_F(UpCommandTest, AnExecThatFailsIsExplainedAndEndsInFailedAfterMaxRestarts) {
+  // Executable, so the checks before the fork pass; its interpreter does not
+  // exist, so the exec itself fails.
+  const auto bad = dir_ / "bad-interpreter";
+  std::ofstream(bad) << "#!/nonexistent/interpreter\n";
+  std::filesystem::permissions(bad, std::filesystem::perms::owner_all);
+  use_spec(
+      "    - id: broken\n"
+      "      command: ['" +
+      bad.string() +
+      "']\n"
+      "      work_dir: .\n"
+      "      max_restarts: 1\n");
+  UpProcess up(options_, env_, dir_.path());
+  const auto status = up.wait_exit(30s);
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
+  // The reason is told: by the launch itself when it learns of the failed
+  // exec in time, else by the child in the worker's own log.
+  const std::string why = bad.string() + ": No such file or directory";
+  const auto log = slurp(root_ / ".claude/orchestrator/logs/broken.log");
+  EXPECT_TRUE(monitor_log().find("cannot start " + why) != std::string::npos ||
+              log.find("supervise: cannot execute " + why) != std::string::npos)
+      << log << diagnostics(up);
+  EXPECT_NE(monitor_log().find("-> failed (max_restarts)"), std::string::npos) << monitor_log();
+}
+
 TEST_F(UpCommandTest, ASecondUpForTheSameProjectRefusesAndNamesTheFirst) {
   use_spec(
       "    - id: Stream-A\n"
