@@ -235,16 +235,26 @@ int run_up(const UpOptions& options) {
   // watchdog, reloads and shutdown go to the service manager.
   std::unique_ptr<runtime::ServiceNotifier> notifier;
   runtime::Runtime* running_tree = nullptr;
-  const auto notify_status = [&notifier, &running_tree] {
-    if (notifier && running_tree != nullptr) {
-      notifier->status(status::one_line_summary(running_tree->status()));
+  // The summary reads every child: once per turn of the loop at most, however
+  // many state changes a turn brings (a boot, a strategy restarting all).
+  bool status_pending = false;
+  const auto notify_status = [&notifier, &running_tree, &status_pending] {
+    if (!notifier || running_tree == nullptr || status_pending) {
+      return;
     }
+    status_pending = true;
+    boost::asio::post(running_tree->io(), [&notifier, &running_tree, &status_pending] {
+      status_pending = false;
+      if (notifier && running_tree != nullptr) {
+        notifier->status(status::one_line_summary(running_tree->status()));
+      }
+    });
   };
-  runtime_options.on_booted = [on_booted = std::move(runtime_options.on_booted), &notifier,
-                               notify_status](runtime::Runtime& running) {
+  runtime_options.on_booted = [on_booted = std::move(runtime_options.on_booted),
+                               &notifier](runtime::Runtime& running) {
     on_booted(running);
-    notify_status();
     if (notifier) {
+      notifier->status(status::one_line_summary(running.status()));
       notifier->ready();
     }
   };
