@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/running_supervisor.hpp"
@@ -92,3 +93,65 @@ TEST(StatusCommand, WatchRefreshesUntilInterrupted) {
 
 }  // namespace
 }  // namespace supervise
+
+namespace supervise::cli {
+namespace {
+
+/// `status` of a project that runs a spec of custom commands and has no Task
+/// Copilot database: live from the running supervisor, then, once it is
+/// gone, from the tree it ran last.
+TEST(StatusCommand, ASpecProjectWithoutTaskCopilotHasAStatusRunningOrNot) {
+  testing::TempDir dir;
+  const auto root = dir.path() / "project";
+  std::filesystem::create_directories(root);
+  const auto spec = dir.path() / "spec.yaml";
+  std::ofstream(spec) << "version: 1\n"
+                         "supervisor:\n"
+                         "  children:\n"
+                         "    - id: alpha\n"
+                         "      command: [sleep, '300']\n"
+                         "      work_dir: .\n"
+                         "    - id: beta\n"
+                         "      command: [sleep, '301']\n"
+                         "      work_dir: .\n";
+  const std::vector<std::string> project{"--project",   root.string(),
+                                         "--tasks-db",  (dir.path() / "none/tasks.db").string(),
+                                         "--memory-db", (dir.path() / "none/memory.db").string()};
+  const auto status = [&] {
+    std::vector<std::string> arguments{"status", "--json"};
+    arguments.insert(arguments.end(), project.begin(), project.end());
+    return testing::run_supervise(arguments);
+  };
+  const auto states = [](const testing::BinaryResult& result) {
+    std::map<std::string, std::string> found;
+    const auto report = nlohmann::json::parse(result.out, nullptr, false);
+    if (report.is_object() && report.contains("children")) {
+      for (const auto& child : report["children"]) {
+        found[child.value("id", "")] = child.value("state", "");
+      }
+    }
+    return found;
+  };
+  {
+    std::vector<std::string> arguments{"up", "-q", "--stay", "--spec", spec.string()};
+    arguments.insert(arguments.end(), project.begin(), project.end());
+    testing::BackgroundSupervise up(arguments, dir.path());
+    testing::BinaryResult live;
+    ASSERT_TRUE(testing::wait_for([&] {
+      live = status();
+      const auto now = states(live);
+      return live.exit_code == 0 && now.size() == 2 && now.at("alpha") == "running" &&
+             now.at("beta") == "running";
+    })) << live.out
+        << live.err;
+  }  // SIGTERM, and waits for the tree to end
+
+  const auto offline = status();
+  EXPECT_EQ(offline.exit_code, 0) << offline.err;
+  const std::map<std::string, std::string> stopped{{"alpha", "stopped"}, {"beta", "stopped"}};
+  EXPECT_EQ(states(offline), stopped) << offline.out;
+  EXPECT_NE(offline.out.find("supervise.spec.yaml"), std::string::npos) << offline.out;
+}
+
+}  // namespace
+}  // namespace supervise::cli
