@@ -16,9 +16,8 @@ namespace supervise::runtime {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
-double seconds(Clock::duration duration) {
+double seconds(core::TimePoint::duration duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
@@ -65,7 +64,8 @@ bool command_applies(core::CommandKind kind, core::ChildState state) {
 
 status::StatusReport live_status_report(const Runtime& runtime,
                                         const taskcopilot::TaskStore* store) {
-  const auto now = Clock::now();
+  // The runtime's clock: the one its status times come from.
+  const auto now = runtime.now();
   const auto& document = runtime.document();
   status::StatusReport report;
   report.source = status::Source::supervisor;

@@ -12,7 +12,9 @@
 #include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/shim_banner.hpp"
 #include "supervisor/legacy/survivors.hpp"
+#include "supervisor/runtime/child_process_launcher.hpp"
 #include "supervisor/runtime/exit_banner.hpp"
+#include "supervisor/runtime/steady_clock.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 
 namespace supervise::runtime {
@@ -89,8 +91,12 @@ std::optional<journal::EntryKind> journal_kind(const core::StateChanged& change)
 
 Runtime::Runtime(RuntimeOptions options)
     : options_(std::move(options)),
+      own_clock_(options_.clock ? nullptr : std::make_unique<SteadyClock>()),
+      own_launcher_(options_.launcher ? nullptr : std::make_unique<ChildProcessLauncher>(reaper_)),
+      clock_(options_.clock ? *options_.clock : *own_clock_),
+      launcher_(options_.launcher ? *options_.launcher : *own_launcher_),
       reap_timer_(io_),
-      timers_(io_, [this](core::TimerId id) { deliver(core::TimerFired{id}); }) {
+      timers_(io_, clock_, [this](core::TimerId id) { deliver(core::TimerFired{id}); }) {
   setting_.layout = options_.layout;
   setting_.initiative_id = options_.document.initiative_id;
   setting_.agent = options_.document.agent;
@@ -103,7 +109,7 @@ Runtime::Runtime(RuntimeOptions options)
 Runtime::~Runtime() = default;
 
 core::TimePoint Runtime::now() const {
-  return std::chrono::steady_clock::now();
+  return clock_.now();
 }
 
 void Runtime::index_specs() {
@@ -124,6 +130,12 @@ const core::ChildSpec* Runtime::find_spec(const std::string& id) const {
 }
 
 RunResult Runtime::run() {
+  start();
+  io_.run();
+  return finish();
+}
+
+void Runtime::start() {
   if (!become_child_subreaper()) {
     spdlog::warn(
         "cannot become a child subreaper: agents orphaned by a dying shim are not reaped by us");
@@ -132,7 +144,9 @@ RunResult Runtime::run() {
     signals_ = std::make_unique<SignalWatch>(io_, [this](int signal) { on_signal(signal); });
   }
   boost::asio::post(io_, [this] { boot(); });
-  io_.run();
+}
+
+RunResult Runtime::finish() {
   db_watch_.reset();
   signals_.reset();
   reader_.reset();
@@ -236,14 +250,12 @@ void Runtime::apply_progress(const StoreReader::ProgressResult& progress) {
       spdlog::warn("Failed to query streams: {}", progress.error().message);
     }
     store_error_ = progress.error().message;
-    if (progress.error().code == taskcopilot::ErrorCode::busy && !busy_retry_armed_) {
+    if (progress.error().code == taskcopilot::ErrorCode::busy && !busy_retry_) {
       // Read again soon rather than at the next poll: a completion behind
       // this lock must not wait 30 s.
-      busy_retry_armed_ = true;
-      auto retry = std::make_shared<boost::asio::steady_timer>(io_, kBusyRetry);
-      retry->async_wait([this, retry](const boost::system::error_code& ec) {
-        busy_retry_armed_ = false;
-        if (!ec && !stopped_) {
+      busy_retry_ = clock_.start_timer(io_, kBusyRetry, [this] {
+        busy_retry_.reset();
+        if (!stopped_) {
           refresh_progress();
         }
       });
@@ -266,12 +278,12 @@ void Runtime::apply_progress(const StoreReader::ProgressResult& progress) {
   }
 }
 
-ChildProcess::AdoptResult Runtime::adopt_worker(const std::string& child,
-                                                const legacy::PidFileRead& read) {
+ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
+                                                   const legacy::PidFileRead& read) {
   const int pid = read.pid;
   const auto mtime = read.mtime;
-  auto adopted = ChildProcess::adopt(
-      io_, reaper_, pid,
+  auto adopted = launcher_.adopt(
+      io_, pid,
       [&child, mtime](int candidate) {
         const auto verdict = legacy::verify_worker(candidate, child, mtime);
         return verdict == legacy::WorkerVerdict::verified ? std::string()
@@ -682,8 +694,8 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
     return;
   }
   auto pid_cell = std::make_shared<int>(0);
-  auto started = ChildProcess::spawn(
-      io_, reaper_, *prepared.launch,
+  auto started = launcher_.spawn(
+      io_, *prepared.launch,
       [this, child, pid_cell](core::ExitStatus status) { on_exit(child, *pid_cell, status); });
   if (!started.process) {
     end_attempt(child, attempt, core::SpawnFailed{child, started.error, started.out_of_resources});

@@ -22,8 +22,10 @@
 #include "supervisor/journal/journal_writer.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/runtime/child_process.hpp"
+#include "supervisor/runtime/clock.hpp"
 #include "supervisor/runtime/db_watch.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
+#include "supervisor/runtime/process_launcher.hpp"
 #include "supervisor/runtime/signal_watch.hpp"
 #include "supervisor/runtime/store_reader.hpp"
 #include "supervisor/runtime/survivor_stop.hpp"
@@ -72,6 +74,11 @@ struct RuntimeOptions {
   std::function<void()> on_reloaded;
   /// Called once, when a shutdown is first requested (signal or command).
   std::function<void()> on_stopping;
+  /// The runtime's seams; null: the real ones (SteadyClock,
+  /// ChildProcessLauncher). Tests pass a manual clock and a fake launcher.
+  /// Both outlive the Runtime.
+  Clock* clock = nullptr;
+  ProcessLauncher* launcher = nullptr;
 };
 
 struct RunResult {
@@ -90,6 +97,14 @@ class Runtime {
   /// Boots the tree and runs until it has finished for good (with `stay`:
   /// until shut down). Call once.
   RunResult run();
+  /// run() in two halves, for a caller that runs io() itself (tests on a
+  /// manual clock): start() posts the boot; finish() ends what watches the
+  /// world and returns the result, once finished() or when the caller gives
+  /// up. Call each once, instead of run().
+  void start();
+  RunResult finish();
+  /// The tree has finished for good (io() is stopped).
+  bool finished() const { return stopped_; }
 
   // Everything below runs on the io_context's thread only (post to io()).
 
@@ -109,6 +124,8 @@ class Runtime {
   void refresh_progress(std::function<void()> then = {});
   /// Reloads the spec as SIGHUP does.
   void reload();
+  /// The runtime's clock: the time the core and `status` work with.
+  core::TimePoint now() const;
 
  private:
   void boot();
@@ -119,7 +136,8 @@ class Runtime {
   void adopt_running_workers();
   /// Watches the worker `read` names if it is the live shim of `child`
   /// (then in processes_).
-  ChildProcess::AdoptResult adopt_worker(const std::string& child, const legacy::PidFileRead& read);
+  ProcessLauncher::AdoptResult adopt_worker(const std::string& child,
+                                            const legacy::PidFileRead& read);
 
   /// One start of one child in progress: the steps before its process runs
   /// (stopping an earlier shim's leftovers, creating its worktree) happen
@@ -176,7 +194,6 @@ class Runtime {
   void finish_reload();
   const core::ChildSpec* find_spec(const std::string& id) const;
   void index_specs();
-  core::TimePoint now() const;
 
   RuntimeOptions options_;
   boost::asio::io_context io_;
@@ -186,6 +203,11 @@ class Runtime {
   std::vector<std::string> stream_children_;
 
   OrphanReaper reaper_;
+  /// The real clock and launcher, unless the options name others.
+  std::unique_ptr<Clock> own_clock_;
+  std::unique_ptr<ProcessLauncher> own_launcher_;
+  Clock& clock_;
+  ProcessLauncher& launcher_;
   boost::asio::steady_timer reap_timer_;
   bool reap_scheduled_ = false;
   std::chrono::steady_clock::time_point last_reap_{};
@@ -194,12 +216,12 @@ class Runtime {
   std::unique_ptr<DbWatch> db_watch_;
   std::unique_ptr<StoreReader> reader_;
   std::string store_error_;
-  bool busy_retry_armed_ = false;
+  std::unique_ptr<Clock::Timer> busy_retry_;
   std::unique_ptr<journal::JournalWriter> journal_;
   /// Read from the journal at boot, handed to the core before Boot.
   std::map<std::string, journal::ChildHistory> restored_histories_;
 
-  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, std::unique_ptr<ProcessHandle>> processes_;
   std::map<std::string, AttemptPtr> starting_;
   std::deque<std::string> spawn_queue_;
   bool spawn_pump_posted_ = false;

@@ -1,15 +1,14 @@
 #pragma once
 
-// The timers the core asks for: one asio steady_timer per core TimerId.
+// The timers the core asks for: one Clock timer per core TimerId.
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 
 #include "supervisor/core/supervisor.hpp"
+#include "supervisor/runtime/clock.hpp"
 
 namespace supervise::runtime {
 
@@ -18,7 +17,8 @@ class TimerSet {
   /// Called from the io_context when a timer fires (not when cancelled).
   using FireHandler = std::function<void(core::TimerId)>;
 
-  TimerSet(boost::asio::io_context& io, FireHandler on_fire);
+  /// `clock` outlives the set.
+  TimerSet(boost::asio::io_context& io, Clock& clock, FireHandler on_fire);
 
   /// Arms timer `id` to fire after `delay`; re-arming an armed id replaces it.
   void schedule(core::TimerId id, core::Duration delay);
@@ -29,13 +29,9 @@ class TimerSet {
 
  private:
   boost::asio::io_context& io_;
+  Clock& clock_;
   FireHandler on_fire_;
-  struct Armed {
-    std::unique_ptr<boost::asio::steady_timer> timer;
-    std::uint64_t serial = 0;
-  };
-  std::map<core::TimerId, Armed> timers_;
-  std::uint64_t serial_ = 0;
+  std::map<core::TimerId, std::unique_ptr<Clock::Timer>> timers_;
 };
 
 }  // namespace supervise::runtime

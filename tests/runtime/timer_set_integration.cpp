@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "supervisor/runtime/steady_clock.hpp"
 #include "supervisor/runtime/timer_set.hpp"
 #include "tests/runtime/run_io_until.hpp"
 
@@ -14,8 +15,9 @@ using namespace std::chrono_literals;
 class TimerSetTest : public ::testing::Test {
  protected:
   boost::asio::io_context io_;
+  SteadyClock clock_;
   std::vector<core::TimerId> fired_;
-  TimerSet timers_{io_, [this](core::TimerId id) { fired_.push_back(id); }};
+  TimerSet timers_{io_, clock_, [this](core::TimerId id) { fired_.push_back(id); }};
 };
 
 TEST_F(TimerSetTest, FiresInDeadlineOrder) {

@@ -1,0 +1,49 @@
+#include "supervisor/runtime/child_process_launcher.hpp"
+
+namespace supervise::runtime {
+namespace {
+
+/// A ChildProcess behind the launcher's interface.
+class ChildProcessHandle final : public ProcessHandle {
+ public:
+  explicit ChildProcessHandle(std::unique_ptr<ChildProcess> process)
+      : process_(std::move(process)) {}
+
+  int pid() const override { return process_->pid(); }
+  bool adopted() const override { return process_->adopted(); }
+  bool main_exited() const override { return process_->main_exited(); }
+  bool signal(int signal, std::string& error) override { return process_->signal(signal, error); }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace
+
+ProcessLauncher::SpawnResult ChildProcessLauncher::spawn(boost::asio::io_context& io,
+                                                         const LaunchSpec& spec,
+                                                         ExitHandler on_exit) {
+  auto started = ChildProcess::spawn(io, reaper_, spec, std::move(on_exit));
+  SpawnResult result;
+  if (started.process) {
+    result.process = std::make_unique<ChildProcessHandle>(std::move(started.process));
+  }
+  result.error = std::move(started.error);
+  result.out_of_resources = started.out_of_resources;
+  return result;
+}
+
+ProcessLauncher::AdoptResult ChildProcessLauncher::adopt(boost::asio::io_context& io, int pid,
+                                                         const Verifier& verify,
+                                                         ExitHandler on_exit) {
+  auto adopted = ChildProcess::adopt(io, reaper_, pid, verify, std::move(on_exit));
+  AdoptResult result;
+  if (adopted.process) {
+    result.process = std::make_unique<ChildProcessHandle>(std::move(adopted.process));
+  }
+  result.failure = adopted.failure;
+  result.error = std::move(adopted.error);
+  return result;
+}
+
+}  // namespace supervise::runtime
