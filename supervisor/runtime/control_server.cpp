@@ -130,17 +130,17 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
       send(error_reply("malformed request: missing string field \"command\""));
       return;
     }
-    std::weak_ptr<Connection> weak = shared_from_this();
     nlohmann::json id = request.value("id", nlohmann::json());
     ++awaited_replies_;
-    handler_(request, [weak, id](nlohmann::json reply) {
-      if (auto self = weak.lock()) {
-        --self->awaited_replies_;
-        if (!id.is_null()) {
-          reply["id"] = id;
-        }
-        self->send(std::move(reply));
+    // The reply owns the connection until it is sent: a client that has
+    // stopped sending (no read pending any more) still gets its answer.
+    // A closed connection drops it (send() does nothing).
+    handler_(request, [self = shared_from_this(), id](nlohmann::json reply) {
+      --self->awaited_replies_;
+      if (!id.is_null()) {
+        reply["id"] = id;
       }
+      self->send(std::move(reply));
     });
   }
 

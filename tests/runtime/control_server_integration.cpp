@@ -57,6 +57,16 @@ class ServerFixture : public ::testing::Test {
 
   std::filesystem::path socket_path() const { return dir_ / "supervise.sock"; }
 
+  /// Waits until the server holds a `later` request: a `release` sent on
+  /// another connection before that has nothing to release.
+  bool wait_until_held() {
+    return testing::wait_for([&] {
+      std::promise<bool> held;
+      boost::asio::post(io_, [&] { held.set_value(static_cast<bool>(held_)); });
+      return held.get_future().get();
+    });
+  }
+
   json request(const json& body) {
     std::string error;
     json reply = control_request(socket_path(), body, 5s, error);
@@ -180,13 +190,7 @@ TEST_F(ServerFixture, ADeferredReplyArrivesWhenReleased) {
     std::string error;
     later.set_value(control_request(socket_path(), {{"command", "later"}}, 5s, error));
   });
-  // The release only works once the server holds the first request.
-  const bool holding = testing::wait_for([&] {
-    std::promise<bool> held;
-    boost::asio::post(io_, [&] { held.set_value(static_cast<bool>(held_)); });
-    return held.get_future().get();
-  });
-  ASSERT_TRUE(holding) << "the server never received the first request";
+  ASSERT_TRUE(wait_until_held()) << "the server never received the first request";
   const json released = request({{"command", "release"}});
   waiter.join();
   EXPECT_EQ(released["ok"], true);
@@ -197,6 +201,7 @@ TEST_F(ServerFixture, AClientThatStopsSendingAfterItsRequestStillGetsTheReply) {
   const int fd = raw_connect();
   send_line(fd, R"({"command":"later","id":7})");
   ASSERT_EQ(::shutdown(fd, SHUT_WR), 0);
+  ASSERT_TRUE(wait_until_held()) << "the server never received the request";
   EXPECT_EQ(request({{"command", "release"}})["ok"], true);
   const json reply = json::parse(read_line(fd), nullptr, false);
   EXPECT_EQ(reply["released"], true);
@@ -238,6 +243,7 @@ TEST_F(TightServer, AnIdleConnectionIsClosedButOneWaitingForAReplyIsNot) {
   const int idle = raw_connect();
   const int waiting = raw_connect();
   send_line(waiting, R"({"command":"later"})");
+  ASSERT_TRUE(wait_until_held()) << "the server never received the request";
   EXPECT_TRUE(closed_by_server(idle));
   EXPECT_EQ(request({{"command", "release"}})["ok"], true);
   EXPECT_EQ(json::parse(read_line(waiting), nullptr, false)["released"], true)
