@@ -164,10 +164,13 @@ TEST_F(ServiceTest, UpReportsReadinessStatusWatchdogReloadAndStoppingAndLeavesNo
   ASSERT_TRUE(socket_.wait_for_count("WATCHDOG=1", 3, 10s)) << diagnostics(*up);
   const auto pings = socket_.with_prefix("WATCHDOG=1");
   for (std::size_t i = 1; i < pings.size(); ++i) {
-    const auto gap = pings[i].received - pings[i - 1].received;
-    EXPECT_GE(gap, 950ms);
-    EXPECT_LT(gap, 2s);
+    EXPECT_LT(pings[i].received - pings[i - 1].received, 2s) << "ping " << i;
   }
+  // Not more often than every second on average: one late reading of the
+  // socket may make a single gap look short, so the count is checked over
+  // the whole span, not each gap.
+  const auto span = pings.back().received - pings.front().received;
+  EXPECT_LE(static_cast<long>(pings.size()) - 1, span / 950ms + 1) << pings.size() << " pings";
 
   // SIGHUP with an unchanged spec: reloading, then ready again.
   up->signal(SIGHUP);
