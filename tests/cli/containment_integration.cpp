@@ -117,7 +117,7 @@ class ContainmentTest : public ::testing::TestWithParam<Mode> {
 TEST_P(ContainmentTest, KilledWorkerLeavesNothingBeforeItsRestartAndNothingOutlivesUp) {
   const auto child = child_id("escaper");
   project_.write_spec("    - id: " + child +
-                      "\n      restart: permanent\n      shutdown: 5s\n"
+                      "\n      restart: permanent\n      shutdown: 5s\n      work_dir: .\n"
                       "      command: [bash, -c, \"setsid sleep 1000 & (setsid sleep 1001 &); "
                       "exec sleep 1002\"]\n");
   auto up = start_up("up");
@@ -165,7 +165,7 @@ TEST_P(ContainmentTest, WorkersThatSurviveAKilledUpAreAdoptedNotStartedTwice) {
   for (int i = 1; i <= 3; ++i) {
     children.push_back(child_id("adoptee" + std::to_string(i)));
     spec += "    - id: " + children.back() +
-            "\n      restart: permanent\n      shutdown: 5s\n"
+            "\n      restart: permanent\n      shutdown: 5s\n      work_dir: .\n"
             "      command: [bash, -c, \"setsid sleep 1000 & exec sleep 1001\"]\n";
   }
   project_.write_spec(spec);
