@@ -169,9 +169,16 @@ bool create_cgroup(const std::filesystem::path& cgroup, std::string& error) {
   return true;
 }
 
-std::vector<int> cgroup_members(const std::filesystem::path& cgroup) {
+std::optional<std::vector<int>> cgroup_members(const std::filesystem::path& cgroup) {
   std::vector<int> members;
   std::ifstream file(cgroup / "cgroup.procs");
+  if (!file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(cgroup, ec) && !ec) {
+      return members;
+    }
+    return std::nullopt;
+  }
   int pid = 0;
   while (file >> pid) {
     members.push_back(pid);
@@ -194,7 +201,7 @@ bool kill_cgroup(const std::filesystem::path& cgroup, std::string& error) {
   // No cgroup.kill (before Linux 5.14): one by one. A process forking
   // meanwhile is caught by the caller's next round.
   bool ok = true;
-  for (const int pid : cgroup_members(cgroup)) {
+  for (const int pid : cgroup_members(cgroup).value_or(std::vector<int>{})) {
     if (pid > 1 && ::kill(pid, SIGKILL) != 0 && errno != ESRCH) {
       error = "cannot kill " + std::to_string(pid) + ": " + errno_text(errno);
       ok = false;

@@ -54,8 +54,9 @@ CgroupBase find_cgroup_base();
 bool create_cgroup(const std::filesystem::path& cgroup, std::string& error);
 
 /// The live processes of `cgroup` (cgroup.procs: zombies are not listed);
-/// empty when it does not exist.
-std::vector<int> cgroup_members(const std::filesystem::path& cgroup);
+/// empty when it does not exist; nullopt when it exists but cannot be read
+/// (out of descriptors): unknown, not empty.
+std::optional<std::vector<int>> cgroup_members(const std::filesystem::path& cgroup);
 
 /// SIGKILLs every process of `cgroup`, those forking meanwhile included,
 /// through cgroup.kill (Linux 5.14); on older kernels, each process that

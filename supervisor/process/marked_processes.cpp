@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <string>
 
@@ -12,19 +13,28 @@
 
 namespace supervise::process {
 
-std::vector<int> find_marked_processes(std::string_view start_id,
-                                       const std::filesystem::path& proc_root) {
+std::optional<std::vector<int>> find_marked_processes(std::string_view start_id,
+                                                      const std::filesystem::path& proc_root) {
   std::vector<int> found;
   const int self = ::getpid();
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(proc_root, ec)) {
+  std::filesystem::directory_iterator entries(proc_root, ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  for (const auto& entry : entries) {
     const auto name = entry.path().filename().string();
     int pid = 0;
     const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
     if (error != std::errc() || end != name.data() + name.size() || pid < 2 || pid == self) {
       continue;
     }
-    if (has_start_marker(pid, start_id, proc_root).value_or(false)) {
+    errno = 0;
+    const auto marked = has_start_marker(pid, start_id, proc_root);
+    if (!marked && (errno == EMFILE || errno == ENFILE)) {
+      return std::nullopt;
+    }
+    if (marked.value_or(false)) {
       found.push_back(pid);
     }
   }
@@ -32,12 +42,19 @@ std::vector<int> find_marked_processes(std::string_view start_id,
   return found;
 }
 
-std::size_t kill_marked_processes(std::string_view start_id) {
+std::optional<std::size_t> kill_marked_processes(std::string_view start_id) {
+  const auto found = find_marked_processes(start_id);
+  if (!found) {
+    return std::nullopt;
+  }
   std::size_t alive = 0;
-  for (const int pid : find_marked_processes(start_id)) {
+  for (const int pid : *found) {
     auto handle = legacy::open_pidfd(pid);
     if (!handle.fd.valid()) {
-      continue;  // gone meanwhile
+      if (handle.error != ESRCH) {
+        ++alive;  // alive, but out of reach for now: not gone
+      }
+      continue;
     }
     // Checked again through the handle's process: the PID may have been
     // recycled since the scan.

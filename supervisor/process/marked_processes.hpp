@@ -7,20 +7,22 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 namespace supervise::process {
 
 /// Live processes (zombies excluded, this process excluded) started with the
-/// marker of `start_id`, PIDs ascending.
-std::vector<int> find_marked_processes(std::string_view start_id,
-                                       const std::filesystem::path& proc_root = "/proc");
+/// marker of `start_id`, PIDs ascending. nullopt when the scan could not
+/// look everywhere (out of descriptors): unknown, not none.
+std::optional<std::vector<int>> find_marked_processes(
+    std::string_view start_id, const std::filesystem::path& proc_root = "/proc");
 
 /// SIGKILLs every live process with the marker of `start_id`. Each is taken
 /// through a pidfd opened before its marker is checked, so a PID recycled
 /// between the scan and the signal is never hit. Returns how many were
-/// found alive.
-std::size_t kill_marked_processes(std::string_view start_id);
+/// found alive; nullopt when the scan was incomplete.
+std::optional<std::size_t> kill_marked_processes(std::string_view start_id);
 
 }  // namespace supervise::process

@@ -1,5 +1,6 @@
 #include "supervisor/process/start_marker.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -7,6 +8,8 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+
+#include "supervisor/legacy/file_descriptor.hpp"
 
 namespace supervise::process {
 
@@ -42,12 +45,25 @@ bool environ_holds(std::string_view environ, std::string_view entry) {
 
 std::optional<bool> has_start_marker(int pid, std::string_view start_id,
                                      const std::filesystem::path& proc_root) {
-  std::ifstream file(proc_root / std::to_string(pid) / "environ", std::ios::binary);
-  if (!file) {
+  // open(2) rather than a stream: the caller tells "unreadable" from "out
+  // of descriptors" by errno.
+  legacy::FileDescriptor fd(
+      ::open((proc_root / std::to_string(pid) / "environ").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
     return std::nullopt;
   }
-  const std::string environ((std::istreambuf_iterator<char>(file)),
-                            std::istreambuf_iterator<char>());
+  std::string environ;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    environ.append(buffer, static_cast<std::size_t>(n));
+  }
   // A zombie's (and a kernel thread's) environment reads empty.
   if (environ.empty()) {
     return std::nullopt;

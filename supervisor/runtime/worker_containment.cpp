@@ -44,7 +44,9 @@ void WorkerContainment::remove_cgroup_if_empty() {
 void WorkerContainment::sweep(std::function<void(std::size_t found)> done) {
   if (has_cgroup()) {
     const auto members = process::cgroup_members(scope_.cgroup);
-    if (!members.empty()) {
+    // Unreadable (out of descriptors) is not empty: kill and look again.
+    const std::size_t found = members ? members->size() : 1;
+    if (found > 0) {
       std::string error;
       if (!process::kill_cgroup(scope_.cgroup, error)) {
         spdlog::warn("{}", error);
@@ -52,11 +54,13 @@ void WorkerContainment::sweep(std::function<void(std::size_t found)> done) {
     } else {
       remove_cgroup_if_empty();
     }
-    asio::post(io_, [done = std::move(done), found = members.size()] { done(found); });
+    asio::post(io_, [done = std::move(done), found] { done(found); });
     return;
   }
   asio::post(scans_, [self = shared_from_this(), done = std::move(done)]() mutable {
-    const auto found = process::kill_marked_processes(self->scope_.start_id);
+    // An incomplete scan counts as one left: looked at again, never taken
+    // for empty.
+    const auto found = process::kill_marked_processes(self->scope_.start_id).value_or(1);
     asio::post(self->io_, [done = std::move(done), found] { done(found); });
   });
 }
@@ -72,16 +76,18 @@ void WorkerContainment::kill_now() {
 
 std::optional<int> WorkerContainment::process_count() {
   if (has_cgroup()) {
-    return static_cast<int>(process::cgroup_members(scope_.cgroup).size());
+    const auto members = process::cgroup_members(scope_.cgroup);
+    return members ? std::optional<int>(static_cast<int>(members->size())) : std::nullopt;
   }
   const auto now = std::chrono::steady_clock::now();
   if (!counting_ && (!counted_ || now - counted_at_ >= kCountMaxAge)) {
     counting_ = true;
     asio::post(scans_, [self = shared_from_this()] {
-      const auto count = process::find_marked_processes(self->scope_.start_id).size();
+      const auto found = process::find_marked_processes(self->scope_.start_id);
+      const auto count = found ? std::optional<int>(static_cast<int>(found->size())) : std::nullopt;
       asio::post(self->io_, [self, count] {
         self->counting_ = false;
-        self->counted_ = static_cast<int>(count);
+        self->counted_ = count;
         self->counted_at_ = std::chrono::steady_clock::now();
       });
     });

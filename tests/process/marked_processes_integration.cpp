@@ -42,7 +42,7 @@ TEST(MarkedProcesses, FindsAndKillsOnlyTheProcessesOfOneStart) {
   ASSERT_EQ(::waitpid(a, &status, 0), a);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   ASSERT_EQ(::waitpid(b, &status, 0), b);
-  EXPECT_TRUE(find_marked_processes(mine).empty());
+  EXPECT_EQ(find_marked_processes(mine), std::vector<int>{});
 
   // The other start's process was left alone.
   EXPECT_EQ(find_marked_processes(other), std::vector<int>{stranger});

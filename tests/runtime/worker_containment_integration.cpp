@@ -65,8 +65,11 @@ class WorkerContainmentTest : public ::testing::TestWithParam<Mode> {
     scans_.join();
   }
 
+  /// The worker's live processes by its marker; {0} when the scan could not
+  /// finish (never mistaken for "none").
   std::vector<int> marked() const {
-    return process::find_marked_processes(containment_->scope().start_id);
+    return process::find_marked_processes(containment_->scope().start_id)
+        .value_or(std::vector<int>{0});
   }
 
   std::unique_ptr<ChildProcess> spawn_escaper() {
