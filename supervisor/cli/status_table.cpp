@@ -96,6 +96,10 @@ std::string details(const ChildReport& child) {
   if (child.pid) {
     parts.push_back(fmt::format("pid {}", *child.pid));
   }
+  if (child.processes) {
+    parts.push_back(
+        fmt::format("{} process{}", *child.processes, *child.processes == 1 ? "" : "es"));
+  }
   if (child.uptime_seconds) {
     parts.push_back("up " + format_duration_short(*child.uptime_seconds));
   }

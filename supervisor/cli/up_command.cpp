@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -204,6 +205,21 @@ int run_up(const UpOptions& options) {
           : options.default_prompt;
   runtime_options.stay = options.stay;
   runtime_options.git_deadline = options.git_deadline;
+  // SUPERVISE_CGROUPS=0: contain workers by start markers even where a
+  // cgroup per worker could be made (a cgroup tree managed by someone else).
+  if (const char* cgroups = std::getenv("SUPERVISE_CGROUPS"); cgroups != nullptr) {
+    const std::string value = cgroups;
+    if (value == "0" || value == "off") {
+      runtime_options.cgroups = false;
+    } else if (value != "1" && value != "on" && !value.empty()) {
+      spdlog::error("environment variable SUPERVISE_CGROUPS: expected 0, 1, off or on, not '{}'",
+                    value);
+      std::cerr << "supervise up: environment variable SUPERVISE_CGROUPS: expected 0, 1, off or "
+                   "on, not '"
+                << value << "'\n";
+      return kUpUsage;
+    }
+  }
   // SIGHUP reads the same source again; a derived tree keeps its initiative.
   const auto initiative = runtime_options.document.initiative_id;
   runtime_options.reload = [options, layout, initiative](std::string& reload_error) {

@@ -11,13 +11,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "supervisor/legacy/child_descriptors.hpp"
 #include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/legacy/pidfd.hpp"
 #include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/process_group.hpp"
@@ -36,11 +39,16 @@ namespace {
 /// be signalled; signal settings we may have inherited (ignored SIGINT of a
 /// background job, a blocked mask) are not passed on to the worker; and it
 /// gets stdin, stdout and stderr only (Boost's own closing skips the
-/// descriptors below its exec-error pipe).
+/// descriptors below its exec-error pipe). With a cgroup, it enters it before
+/// it can start anything (the parent checks that it did).
 struct NewSessionInit {
   int fd_bound;
+  int cgroup_procs_fd = -1;
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    if (cgroup_procs_fd >= 0) {
+      process::join_cgroup(cgroup_procs_fd);
+    }
     if (::setsid() < 0) {
       return bp::error_code(errno, bp::system_category());
     }
@@ -74,6 +82,17 @@ bool is_resource_shortage(int error) {
   return error == EMFILE || error == ENFILE || error == EAGAIN || error == ENOMEM;
 }
 
+/// Whether process `pid` (a zombie too) is in the cgroup whose directory is
+/// `cgroup`, by /proc/<pid>/cgroup: its v2 path ends with that directory.
+bool in_cgroup(int pid, const std::filesystem::path& cgroup) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/cgroup");
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto path = process::parse_cgroup_v2_path(text.str());
+  const auto name = "/" + cgroup.filename().string();
+  return path && path->ends_with(name);
+}
+
 }  // namespace
 
 core::ExitStatus exit_status_from_wait(int status) {
@@ -103,6 +122,8 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   bool finished = false;
   core::ExitStatus status;
 
+  std::shared_ptr<WorkerContainment> containment;  // null: the group only
+  bool sweeping = false;
   std::optional<bp::process> process;                   // spawned
   std::optional<asio::posix::stream_descriptor> pidfd;  // adopted
   asio::steady_timer drain_timer;
@@ -146,25 +167,54 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   }
 
   /// SIGKILL whatever is left of the group (the agent of a killed shim, a
-  /// straggler that forked meanwhile), reap orphans, and look again shortly
-  /// until the group is gone.
+  /// straggler that forked meanwhile) and of the containment (what left the
+  /// group), reap orphans, and look again shortly until both are empty.
   void drain() {
     reaper.reap_group(pgid);
     // The /proc scan is the slow path: for a group we spawned, the kill
     // below and our own reaping empty it within milliseconds.
     const bool scan = adopted || std::chrono::steady_clock::now() - drain_started >
                                      std::chrono::milliseconds(100);
+    bool group_left = true;
     if (pgid == 0 || !group_exists(pgid)) {
       group_gone = true;
-      finish();
+      group_left = false;
+    } else if (scan && only_zombies_left()) {
+      group_left = false;
+    }
+    if (group_left) {
+      std::string error;
+      signal_group(pgid, SIGKILL, error);
+    }
+    if (!containment) {
+      if (!group_left) {
+        finish();
+        return;
+      }
+      next_round();
       return;
     }
-    if (scan && only_zombies_left()) {
-      finish();
+    if (sweeping) {
       return;
     }
-    std::string error;
-    signal_group(pgid, SIGKILL, error);
+    sweeping = true;
+    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
+    containment->sweep([weak, group_left](std::size_t found) {
+      auto self = weak.lock();
+      if (!self) {
+        return;
+      }
+      self->sweeping = false;
+      if (!group_left && found == 0) {
+        self->finish();
+        return;
+      }
+      self->next_round();
+    });
+  }
+
+  /// Arms the next drain round, more slowly once it has taken long.
+  void next_round() {
     const auto waited = std::chrono::steady_clock::now() - drain_started;
     if (waited >= ChildProcess::kDrainWarnAfter) {
       if (!drain_warned) {
@@ -227,10 +277,15 @@ ChildProcess::~ChildProcess() {
     impl_->process->detach();
     impl_->reaper.untrack(impl_->pid);
   }
+  if (!impl_->adopted && !impl_->finished && impl_->containment) {
+    // What left the group dies with it (the loop has stopped: nobody waits).
+    impl_->containment->kill_now();
+  }
 }
 
 ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper& reaper,
-                                              const LaunchSpec& spec, ExitHandler on_exit) {
+                                              const LaunchSpec& spec, ExitHandler on_exit,
+                                              std::shared_ptr<WorkerContainment> containment) {
   StartResult result;
   if (spec.argv.empty()) {
     result.error = "empty command";
@@ -270,6 +325,17 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   env.push_back(nullptr);
   const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
 
+  FileDescriptor cgroup_procs;
+  if (containment && containment->has_cgroup()) {
+    const auto procs = containment->scope().cgroup / "cgroup.procs";
+    cgroup_procs = FileDescriptor(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!cgroup_procs.valid()) {
+      spdlog::warn("cannot open {}: {}; containing the worker by its start marker", procs.string(),
+                   std::strerror(errno));
+      containment->drop_cgroup();
+    }
+  }
+
   auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
   bp::error_code ec;
   // The launch does not wait for the child's exec (the executable and the
@@ -279,10 +345,11 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   // handles as a crash.
   bp::posix::fork_and_forget_launcher launcher;
   launcher.env = env.data();
-  bp::process process =
-      launch_process(io, launcher, executable, args, ec, NewSessionInit{legacy::descriptor_bound()},
-                     bp::process_start_dir(spec.work_dir),
-                     bp::process_stdio{input.get(), output.get(), output.get()});
+  bp::process process = launch_process(
+      io, launcher, executable, args, ec,
+      NewSessionInit{legacy::descriptor_bound(), cgroup_procs.valid() ? cgroup_procs.get() : -1},
+      bp::process_start_dir(spec.work_dir),
+      bp::process_stdio{input.get(), output.get(), output.get()});
   if (ec) {
     result.out_of_resources =
         ec.category() == bp::system_category() && is_resource_shortage(ec.value());
@@ -293,6 +360,15 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   impl->pgid = impl->pid;
   impl->process.emplace(std::move(process));
   reaper.track(impl->pid);
+  if (containment && containment->has_cgroup() &&
+      !in_cgroup(impl->pid, containment->scope().cgroup)) {
+    // The child could not move itself (it ran exec right after: nothing of
+    // it is anywhere else yet).
+    spdlog::warn("PID {} did not enter cgroup {}; containing it by its start marker", impl->pid,
+                 containment->scope().cgroup.string());
+    containment->drop_cgroup();
+  }
+  impl->containment = std::move(containment);
 
   result.process.reset(new ChildProcess(std::move(impl)));
   result.process->impl_->watch_spawned();
@@ -306,7 +382,8 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
 }
 
 ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper& reaper, int pid,
-                                              const Verifier& verify, ExitHandler on_exit) {
+                                              const Verifier& verify, ExitHandler on_exit,
+                                              std::shared_ptr<WorkerContainment> containment) {
   AdoptResult result;
   const auto not_running = [&] {
     result.failure = AdoptFailure::ended;
@@ -350,6 +427,7 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
   impl->pid = pid;
   impl->pgid = stat->pgrp == pid ? pid : 0;
   impl->adopted = true;
+  impl->containment = std::move(containment);
   impl->pidfd.emplace(io, opened.fd.release());
 
   result.process.reset(new ChildProcess(std::move(impl)));
@@ -379,6 +457,15 @@ bool ChildProcess::adopted() const {
 }
 bool ChildProcess::main_exited() const {
   return impl_->main_exited;
+}
+const std::shared_ptr<WorkerContainment>& ChildProcess::containment() const {
+  return impl_->containment;
+}
+std::optional<int> ChildProcess::process_count() const {
+  if (!impl_->containment) {
+    return std::nullopt;
+  }
+  return impl_->containment->process_count();
 }
 
 bool ChildProcess::signal(int signal, std::string& error) {

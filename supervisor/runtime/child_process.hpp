@@ -2,19 +2,22 @@
 
 // One worker process of the tree, spawned by us or adopted, watched until it
 // has ended for good: its main process exited AND nothing is left of its
-// process group. Only then is the exit reported, so that a restart can never
-// put two agents on one stream.
+// process group nor of its containment (what left the group: setsid, double
+// forks). Only then is the exit reported, so that a restart can never put
+// two agents on one stream.
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "supervisor/core/exit_status.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
+#include "supervisor/runtime/worker_containment.hpp"
 
 namespace supervise::runtime {
 
@@ -35,9 +38,13 @@ class ChildProcess {
   };
 
   /// Starts `spec` in a new session (pgid = sid = pid), stdin from
-  /// /dev/null, stdout/stderr appended to `spec.output`.
+  /// /dev/null, stdout/stderr appended to `spec.output`. With `containment`,
+  /// the child enters its cgroup before exec (when it cannot, the
+  /// containment falls back to its marker, which `spec.env` must carry),
+  /// and everything in it is killed after the main process has exited.
   static StartResult spawn(boost::asio::io_context& io, OrphanReaper& reaper,
-                           const LaunchSpec& spec, ExitHandler on_exit);
+                           const LaunchSpec& spec, ExitHandler on_exit,
+                           std::shared_ptr<WorkerContainment> containment = nullptr);
 
   /// Why adopt() did not take a process.
   enum class AdoptFailure {
@@ -64,7 +71,8 @@ class ChildProcess {
   /// leads one (pgid = pid), as the shim does; otherwise it is signalled
   /// through the pidfd.
   static AdoptResult adopt(boost::asio::io_context& io, OrphanReaper& reaper, int pid,
-                           const Verifier& verify, ExitHandler on_exit);
+                           const Verifier& verify, ExitHandler on_exit,
+                           std::shared_ptr<WorkerContainment> containment = nullptr);
   /// adopt() of whatever process runs under `pid`.
   static AdoptResult adopt(boost::asio::io_context& io, OrphanReaper& reaper, int pid,
                            ExitHandler on_exit);
@@ -79,6 +87,11 @@ class ChildProcess {
   bool adopted() const;
   /// The main process has exited; the rest of the group is being killed.
   bool main_exited() const;
+  /// Its containment (null: its process group only).
+  const std::shared_ptr<WorkerContainment>& containment() const;
+  /// Live processes of the worker (its containment's count); nullopt when
+  /// not known.
+  std::optional<int> process_count() const;
 
   /// Sends `signal` to the child's process group (to the process alone,
   /// through its pidfd, when an adopted process leads no group). Nothing is

@@ -13,6 +13,7 @@ class ChildProcessHandle final : public ProcessHandle {
   bool adopted() const override { return process_->adopted(); }
   bool main_exited() const override { return process_->main_exited(); }
   bool signal(int signal, std::string& error) override { return process_->signal(signal, error); }
+  std::optional<int> process_count() const override { return process_->process_count(); }
 
  private:
   std::unique_ptr<ChildProcess> process_;
@@ -20,10 +21,10 @@ class ChildProcessHandle final : public ProcessHandle {
 
 }  // namespace
 
-ProcessLauncher::SpawnResult ChildProcessLauncher::spawn(boost::asio::io_context& io,
-                                                         const LaunchSpec& spec,
-                                                         ExitHandler on_exit) {
-  auto started = ChildProcess::spawn(io, reaper_, spec, std::move(on_exit));
+ProcessLauncher::SpawnResult ChildProcessLauncher::spawn(
+    boost::asio::io_context& io, const LaunchSpec& spec, ExitHandler on_exit,
+    std::shared_ptr<WorkerContainment> containment) {
+  auto started = ChildProcess::spawn(io, reaper_, spec, std::move(on_exit), std::move(containment));
   SpawnResult result;
   if (started.process) {
     result.process = std::make_unique<ChildProcessHandle>(std::move(started.process));
@@ -33,10 +34,11 @@ ProcessLauncher::SpawnResult ChildProcessLauncher::spawn(boost::asio::io_context
   return result;
 }
 
-ProcessLauncher::AdoptResult ChildProcessLauncher::adopt(boost::asio::io_context& io, int pid,
-                                                         const Verifier& verify,
-                                                         ExitHandler on_exit) {
-  auto adopted = ChildProcess::adopt(io, reaper_, pid, verify, std::move(on_exit));
+ProcessLauncher::AdoptResult ChildProcessLauncher::adopt(
+    boost::asio::io_context& io, int pid, const Verifier& verify, ExitHandler on_exit,
+    std::shared_ptr<WorkerContainment> containment) {
+  auto adopted =
+      ChildProcess::adopt(io, reaper_, pid, verify, std::move(on_exit), std::move(containment));
   AdoptResult result;
   if (adopted.process) {
     result.process = std::make_unique<ChildProcessHandle>(std::move(adopted.process));

@@ -13,10 +13,11 @@ class ChildProcessLauncher final : public ProcessLauncher {
   /// `reaper` outlives the launcher.
   explicit ChildProcessLauncher(OrphanReaper& reaper) : reaper_(reaper) {}
 
-  SpawnResult spawn(boost::asio::io_context& io, const LaunchSpec& spec,
-                    ExitHandler on_exit) override;
+  SpawnResult spawn(boost::asio::io_context& io, const LaunchSpec& spec, ExitHandler on_exit,
+                    std::shared_ptr<WorkerContainment> containment = nullptr) override;
   AdoptResult adopt(boost::asio::io_context& io, int pid, const Verifier& verify,
-                    ExitHandler on_exit) override;
+                    ExitHandler on_exit,
+                    std::shared_ptr<WorkerContainment> containment = nullptr) override;
 
  private:
   OrphanReaper& reaper_;

@@ -98,6 +98,9 @@ status::StatusReport live_status_report(const Runtime& runtime,
     child.state = status.state;
     child.adopted = status.state == core::ChildState::adopted;
     child.pid = status.pid;
+    if (status.pid) {
+      child.processes = runtime.process_count(status.id);
+    }
     if (status.pid && (status.state == core::ChildState::running || child.adopted)) {
       // Read when asked, one /proc read per running child: the core never
       // learns of SIGSTOP, and need not.

@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "supervisor/runtime/child_process.hpp"
@@ -32,6 +33,8 @@ class ProcessHandle {
   /// Sends `signal` to the process's group (see ChildProcess::signal).
   /// False with `error` when refused.
   virtual bool signal(int signal, std::string& error) = 0;
+  /// How many processes it has now (its containment), when known.
+  virtual std::optional<int> process_count() const = 0;
 };
 
 class ProcessLauncher {
@@ -57,14 +60,17 @@ class ProcessLauncher {
 
   virtual ~ProcessLauncher() = default;
 
-  /// Starts `spec` in a session of its own (ChildProcess::spawn).
+  /// Starts `spec` in a session of its own (ChildProcess::spawn), its
+  /// descendants held by `containment` when given.
   virtual SpawnResult spawn(boost::asio::io_context& io, const LaunchSpec& spec,
-                            ExitHandler on_exit) = 0;
+                            ExitHandler on_exit,
+                            std::shared_ptr<WorkerContainment> containment = nullptr) = 0;
   /// Watches the live process `pid` that we did not start, when `verify`
   /// says it is the expected one (ChildProcess::adopt). Its exit status is
   /// unknown.
   virtual AdoptResult adopt(boost::asio::io_context& io, int pid, const Verifier& verify,
-                            ExitHandler on_exit) = 0;
+                            ExitHandler on_exit,
+                            std::shared_ptr<WorkerContainment> containment = nullptr) = 0;
 };
 
 }  // namespace supervise::runtime

@@ -12,6 +12,8 @@
 #include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/shim_banner.hpp"
 #include "supervisor/legacy/survivors.hpp"
+#include "supervisor/process/cgroup_v2.hpp"
+#include "supervisor/process/start_marker.hpp"
 #include "supervisor/runtime/child_process_launcher.hpp"
 #include "supervisor/runtime/exit_banner.hpp"
 #include "supervisor/runtime/steady_clock.hpp"
@@ -34,6 +36,10 @@ constexpr int kSpawnBatch = 64;
 /// At most one scan for orphans to reap per this interval, however many
 /// SIGCHLDs arrive (each worker's own group is reaped as it empties).
 constexpr std::chrono::milliseconds kOrphanReapInterval{200};
+/// What an earlier start left is killed again this often until it is gone,
+/// and given up on (the start fails) after kLeftoverDeadline.
+constexpr std::chrono::milliseconds kLeftoverRound{20};
+constexpr std::chrono::milliseconds kLeftoverDeadline{10'000};
 
 core::RandomSource make_random() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
@@ -139,6 +145,17 @@ void Runtime::start() {
   if (!become_child_subreaper()) {
     spdlog::warn(
         "cannot become a child subreaper: agents orphaned by a dying shim are not reaped by us");
+  }
+  if (options_.cgroups) {
+    const auto base = process::find_cgroup_base();
+    cgroup_base_ = base.directory;
+    if (cgroup_base_.empty()) {
+      spdlog::info("Containing workers by start markers (no cgroup: {})", base.error);
+    } else {
+      spdlog::info("Containing each worker in a cgroup of its own under {}", cgroup_base_.string());
+    }
+  } else {
+    spdlog::info("Containing workers by start markers (cgroups are off)");
   }
   if (options_.handle_signals) {
     signals_ = std::make_unique<SignalWatch>(io_, [this](int signal) { on_signal(signal); });
@@ -282,6 +299,16 @@ ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
                                                    const legacy::PidFileRead& read) {
   const int pid = read.pid;
   const auto mtime = read.mtime;
+  // The record the shim's start left, when it is of this very process: its
+  // escaped descendants are then stopped with it too.
+  std::shared_ptr<WorkerContainment> containment;
+  if (const auto path = worker_record_path(options_.layout, child)) {
+    std::string error;
+    const auto record = read_worker_record(*path, error);
+    if (record && record->pid == pid && verify_recorded_worker(*record).empty()) {
+      containment = WorkerContainment::create(io_, background_.get_executor(), record->scope);
+    }
+  }
   auto adopted = launcher_.adopt(
       io_, pid,
       [&child, mtime](int candidate) {
@@ -291,17 +318,108 @@ ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
       },
       [this, child, pid](core::ExitStatus status) {
         on_exit(child, pid, adopted_exit_status(child, pid, status));
-      });
+      },
+      std::move(containment));
   if (adopted.process) {
     processes_[child] = std::move(adopted.process);
   }
   return adopted;
 }
 
+void Runtime::adopt_recorded_worker(const std::string& child) {
+  const auto path = worker_record_path(options_.layout, child);
+  if (!path) {
+    return;
+  }
+  std::string error;
+  const auto record = read_worker_record(*path, error);
+  if (!record) {
+    if (!error.empty()) {
+      spdlog::warn("Ignoring worker record: {}", error);
+    }
+    return;
+  }
+  if (record->child != child) {
+    spdlog::warn("Ignoring worker record {}: field 'child': names {}", path->string(),
+                 record->child);
+    return;
+  }
+  const int pid = record->pid;
+  auto containment = WorkerContainment::create(io_, background_.get_executor(), record->scope);
+  auto adopted = launcher_.adopt(
+      io_, pid,
+      [&record](int candidate) {
+        return candidate == record->pid ? verify_recorded_worker(*record)
+                                        : std::string("not the recorded PID");
+      },
+      [this, child, pid](core::ExitStatus status) { on_exit(child, pid, status); }, containment);
+  switch (adopted.failure) {
+    case ChildProcess::AdoptFailure::none:
+      processes_[child] = std::move(adopted.process);
+      spdlog::info("Adopting running worker {} (PID: {})", child, pid);
+      deliver(core::Adopted{child, pid});
+      return;
+    case ChildProcess::AdoptFailure::cannot_watch:
+      // Not started a second time: its start fails until it can be watched.
+      spdlog::warn("cannot watch worker {} (PID: {}): {}", child, pid, adopted.error);
+      leftovers_.emplace(child, *record);
+      return;
+    case ChildProcess::AdoptFailure::ended:
+    case ChildProcess::AdoptFailure::not_verified:
+      spdlog::info(
+          "{}: its worker of an earlier run is gone (PID {}: {}); stopping what it left "
+          "before starting it",
+          child, pid, adopted.error);
+      leftovers_.emplace(child, *record);
+      return;
+  }
+}
+
+std::shared_ptr<WorkerContainment> Runtime::new_containment(const std::string& child) {
+  ContainmentScope scope{process::new_start_id(), {}};
+  if (!cgroup_base_.empty()) {
+    const auto cgroup = cgroup_base_ / ("supervise-" + child + "-" + scope.start_id);
+    std::string error;
+    if (process::create_cgroup(cgroup, error)) {
+      scope.cgroup = cgroup;
+    } else {
+      spdlog::warn("{}: {}; containing it by its start marker", child, error);
+    }
+  }
+  return WorkerContainment::create(io_, background_.get_executor(), std::move(scope));
+}
+
+void Runtime::write_record(const std::string& child, int pid, const ContainmentScope& scope) {
+  const auto path = worker_record_path(options_.layout, child);
+  const auto record = record_of_started(child, pid, scope);
+  if (!path || !record) {
+    return;
+  }
+  // One thread, in order: a record is never written after its removal.
+  boost::asio::post(background_, [path = *path, record = *record] {
+    std::string error;
+    if (!write_worker_record(path, record, error)) {
+      spdlog::warn("cannot write the worker record: {} (a later up may not adopt {})", error,
+                   record.child);
+    }
+  });
+}
+
+void Runtime::remove_record(const std::string& child, int pid) {
+  if (const auto path = worker_record_path(options_.layout, child)) {
+    boost::asio::post(background_,
+                      [path = *path, pid] { remove_worker_record_if_holds(path, pid); });
+  }
+}
+
 void Runtime::adopt_running_workers() {
   for (const auto& [id, spec] : specs_) {
-    if (spec->type != core::ChildType::worker || !spec->command.empty()) {
-      continue;  // only the shim writes PID files
+    if (spec->type != core::ChildType::worker) {
+      continue;
+    }
+    if (!spec->command.empty()) {
+      adopt_recorded_worker(id);  // only the shim writes PID files
+      continue;
     }
     const auto path = options_.layout.pid_file(id);
     if (!path) {
@@ -646,11 +764,64 @@ void Runtime::begin_start(const std::string& child) {
   }
   auto attempt = std::make_shared<StartAttempt>();
   starting_[child] = attempt;
-  if (spec->type == core::ChildType::worker && spec->command.empty()) {
+  if (leftovers_.contains(child)) {
+    stop_leftovers(child, attempt, std::chrono::steady_clock::now());
+    return;
+  }
+  continue_start(child, attempt);
+}
+
+void Runtime::continue_start(const std::string& child, const AttemptPtr& attempt) {
+  const auto* spec = find_spec(child);
+  if (spec != nullptr && spec->type == core::ChildType::worker && spec->command.empty()) {
     clear_the_way(child, attempt);
   } else {
     prepare_and_launch(child, attempt);
   }
+}
+
+void Runtime::stop_leftovers(const std::string& child, const AttemptPtr& attempt,
+                             std::chrono::steady_clock::time_point since) {
+  const auto left = leftovers_.find(child);
+  if (left == leftovers_.end()) {
+    continue_start(child, attempt);
+    return;
+  }
+  if (!attempt->leftovers) {
+    attempt->leftovers =
+        WorkerContainment::create(io_, background_.get_executor(), left->second.scope);
+  }
+  attempt->leftovers->sweep([this, child, attempt, since](std::size_t found) {
+    if (!attempt_current(child, attempt)) {
+      return;
+    }
+    if (found == 0) {
+      const auto record = leftovers_.find(child);
+      if (record != leftovers_.end()) {
+        remove_record(child, record->second.pid);
+        leftovers_.erase(record);
+      }
+      attempt->leftovers.reset();
+      continue_start(child, attempt);
+      return;
+    }
+    spdlog::warn("{}: killing {} process(es) left by its worker of an earlier run", child, found);
+    if (std::chrono::steady_clock::now() - since > kLeftoverDeadline) {
+      end_attempt(child, attempt,
+                  core::SpawnFailed{child, fmt::format("{} process(es) left by its earlier worker "
+                                                       "survive SIGKILL; not starting another "
+                                                       "beside them",
+                                                       found)});
+      return;
+    }
+    attempt->leftover_timer = std::make_unique<boost::asio::steady_timer>(io_, kLeftoverRound);
+    attempt->leftover_timer->async_wait(
+        [this, child, attempt, since](const boost::system::error_code& ec) {
+          if (!ec && attempt_current(child, attempt)) {
+            stop_leftovers(child, attempt, since);
+          }
+        });
+  });
 }
 
 void Runtime::launch(const std::string& child, const AttemptPtr& attempt) {
@@ -693,16 +864,25 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
     end_attempt(child, attempt, core::SpawnFailed{child, prepared.error});
     return;
   }
+  auto containment = new_containment(child);
+  // Its own marker, never one supervise itself inherited.
+  auto& env = prepared.launch->env;
+  const auto marker_prefix = std::string(process::kStartIdVariable) + "=";
+  std::erase_if(env, [&](const std::string& entry) { return entry.starts_with(marker_prefix); });
+  env.push_back(process::start_marker_entry(containment->scope().start_id));
   auto pid_cell = std::make_shared<int>(0);
   auto started = launcher_.spawn(
       io_, *prepared.launch,
-      [this, child, pid_cell](core::ExitStatus status) { on_exit(child, *pid_cell, status); });
+      [this, child, pid_cell](core::ExitStatus status) { on_exit(child, *pid_cell, status); },
+      containment);
   if (!started.process) {
+    containment->drop_cgroup();
     end_attempt(child, attempt, core::SpawnFailed{child, started.error, started.out_of_resources});
     return;
   }
   const int pid = started.process->pid();
   *pid_cell = pid;
+  write_record(child, pid, containment->scope());
   processes_[child] = std::move(started.process);
   end_attempt(child, attempt, core::Spawned{child, pid});
 }
@@ -794,6 +974,7 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
   if (found != processes_.end() && found->second->pid() == pid) {
     processes_.erase(found);
   }
+  remove_record(child, pid);
   const auto* spec = find_spec(child);
   if (spec != nullptr && spec->command.empty()) {
     last_drained_[child] = pid;
@@ -903,6 +1084,14 @@ std::optional<bool> Runtime::stream_complete(const std::string& child) const {
     return std::nullopt;
   }
   return found->second;
+}
+
+std::optional<int> Runtime::process_count(const std::string& child) const {
+  const auto found = processes_.find(child);
+  if (found == processes_.end()) {
+    return std::nullopt;
+  }
+  return found->second->process_count();
 }
 
 std::optional<int> Runtime::pid_of(const std::string& child) const {

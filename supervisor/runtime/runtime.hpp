@@ -31,6 +31,8 @@
 #include "supervisor/runtime/survivor_stop.hpp"
 #include "supervisor/runtime/timer_set.hpp"
 #include "supervisor/runtime/worker_command.hpp"
+#include "supervisor/runtime/worker_containment.hpp"
+#include "supervisor/runtime/worker_record.hpp"
 #include "supervisor/runtime/worktree.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -49,8 +51,12 @@ struct RuntimeOptions {
   /// Record starts, exits and restart counts in the journal (supervise.db)
   /// and restore restart counts from it at boot.
   bool journal = true;
-  /// Adopt live, verified workers named by PID files at boot.
+  /// Adopt live, verified workers named by PID files (shim workers) or by
+  /// worker records (the others) at boot.
   bool adopt = true;
+  /// Contain each worker in a cgroup v2 of its own when one can be created;
+  /// false (or none can be made): by the subreaper and start markers.
+  bool cgroups = true;
   /// Handle SIGINT/SIGTERM/SIGHUP/SIGCHLD (off in tests that drive commands
   /// themselves).
   bool handle_signals = true;
@@ -119,6 +125,12 @@ class Runtime {
   std::optional<bool> stream_complete(const std::string& child) const;
   /// The PID of the running process of `child`, spawned or adopted.
   std::optional<int> pid_of(const std::string& child) const;
+  /// How many live processes `child` has (its main process and everything
+  /// it started); nullopt when not known (not running, or not counted yet).
+  std::optional<int> process_count(const std::string& child) const;
+  /// Where per-worker cgroups are made; empty when workers are contained by
+  /// start markers.
+  const std::filesystem::path& cgroup_base() const { return cgroup_base_; }
   /// Re-reads Task Copilot progress (what a DB change does), beside the
   /// loop; `then` runs once the result (or the error) has been applied.
   void refresh_progress(std::function<void()> then = {});
@@ -138,6 +150,15 @@ class Runtime {
   /// (then in processes_).
   ProcessLauncher::AdoptResult adopt_worker(const std::string& child,
                                             const legacy::PidFileRead& read);
+  /// A custom-command worker an earlier `up` started, named by its record:
+  /// adopted when it still runs, else what it left is stopped before the
+  /// child's first start.
+  void adopt_recorded_worker(const std::string& child);
+  /// The containment of a new start of a worker (a cgroup when possible).
+  std::shared_ptr<WorkerContainment> new_containment(const std::string& child);
+  /// Beside the loop: writes or removes the worker record of `child`.
+  void write_record(const std::string& child, int pid, const ContainmentScope& scope);
+  void remove_record(const std::string& child, int pid);
 
   /// One start of one child in progress: the steps before its process runs
   /// (stopping an earlier shim's leftovers, creating its worktree) happen
@@ -148,6 +169,9 @@ class Runtime {
     bool cancelled = false;  ///< the core stopped the child meanwhile
     std::shared_ptr<WorktreeCreation> worktree;
     std::shared_ptr<SurvivorStop> survivors;
+    /// What an earlier start left (its record), being stopped.
+    std::shared_ptr<WorkerContainment> leftovers;
+    std::unique_ptr<boost::asio::steady_timer> leftover_timer;
   };
   using AttemptPtr = std::shared_ptr<StartAttempt>;
 
@@ -157,6 +181,12 @@ class Runtime {
   void queue_spawn(const std::string& child);
   void pump_spawns();
   void begin_start(const std::string& child);
+  /// The steps of a start after what an earlier one left is gone.
+  void continue_start(const std::string& child, const AttemptPtr& attempt);
+  /// Kills what the stale record of `child` names (its cgroup or start
+  /// marker) until nothing is left, then goes on with the start.
+  void stop_leftovers(const std::string& child, const AttemptPtr& attempt,
+                      std::chrono::steady_clock::time_point since);
   /// Before a shim worker starts: a live shim of its stream that someone
   /// else started is adopted instead (Spawned), and whatever earlier shims
   /// left running (their sessions, from the PID file and the log's last
@@ -222,6 +252,11 @@ class Runtime {
   std::map<std::string, journal::ChildHistory> restored_histories_;
 
   std::map<std::string, std::unique_ptr<ProcessHandle>> processes_;
+  /// Where per-worker cgroups are created (empty: start markers only).
+  std::filesystem::path cgroup_base_;
+  /// Records of an earlier `up` whose worker no longer runs: what it left
+  /// is stopped before the child starts again.
+  std::map<std::string, WorkerRecord> leftovers_;
   std::map<std::string, AttemptPtr> starting_;
   std::deque<std::string> spawn_queue_;
   bool spawn_pump_posted_ = false;

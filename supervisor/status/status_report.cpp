@@ -43,6 +43,7 @@ json child_json(const ChildReport& child) {
           {"adopted", child.adopted},
           {"dead", child.dead},
           {"pid", optional_json(child.pid)},
+          {"processes", optional_json(child.processes)},
           {"uptime_seconds", optional_json(child.uptime_seconds)},
           {"restarts", child.restarts},
           {"restarts_in_window", child.restarts_in_window},
@@ -80,6 +81,7 @@ ChildReport child_from_json(const json& object) {
   child.state = *parsed;
   child.dead = object.at("dead").get<bool>();
   child.pid = optional_from<int>(object, "pid");
+  child.processes = optional_from<int>(object, "processes");
   child.uptime_seconds = optional_from<double>(object, "uptime_seconds");
   child.restarts = object.at("restarts").get<int>();
   child.restarts_in_window = object.at("restarts_in_window").get<int>();

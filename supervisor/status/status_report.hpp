@@ -35,6 +35,10 @@ struct ChildReport {
   /// (the legacy monitor's dead-worker rule).
   bool dead = false;
   std::optional<int> pid;
+  /// Live processes of the child: its main process and everything it
+  /// started, those that left its process group or session included.
+  /// Running supervisor only; null when not known.
+  std::optional<int> processes;
   std::optional<double> uptime_seconds;
   int restarts = 0;
   int restarts_in_window = 0;

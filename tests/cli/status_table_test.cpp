@@ -60,6 +60,26 @@ TEST(StatusTable, GroupsChildrenByDepthUnderASummary) {
   EXPECT_NE(out[6].find("waits for Stream-B"), std::string::npos);
 }
 
+TEST(StatusTable, ARunningChildShowsItsProcessCount) {
+  status::StatusReport report;
+  report.source = status::Source::supervisor;
+  auto a = child("Stream-A", ChildState::running, 0);
+  a.pid = 77;
+  a.processes = 4;
+  auto b = child("Stream-B", ChildState::running, 0);
+  b.pid = 78;
+  b.processes = 1;
+  auto c = child("Stream-C", ChildState::running, 0);
+  c.pid = 79;  // not counted yet
+  report.children = {a, b, c};
+  const auto out = lines(render_status_table(report, false));
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_NE(out[2].find("pid 77  4 processes"), std::string::npos) << out[2];
+  EXPECT_NE(out[3].find("pid 78  1 process"), std::string::npos) << out[3];
+  EXPECT_EQ(out[3].find("processes"), std::string::npos) << out[3];
+  EXPECT_EQ(out[4].find("process"), std::string::npos) << out[4];
+}
+
 TEST(StatusTable, OfflineReportSaysNothingSupervisesAndMarksDeadWorkers) {
   status::StatusReport report;
   auto a = child("Stream-A", ChildState::stopped, 0);

@@ -53,8 +53,9 @@ class FakeProcessLauncher final : public runtime::ProcessLauncher {
   /// `clock` stamps starts and signals; it outlives the launcher.
   explicit FakeProcessLauncher(const runtime::Clock& clock) : clock_(clock) {}
 
-  SpawnResult spawn(boost::asio::io_context& io, const runtime::LaunchSpec& spec,
-                    ExitHandler on_exit) override {
+  SpawnResult spawn(
+      boost::asio::io_context& io, const runtime::LaunchSpec& spec, ExitHandler on_exit,
+      std::shared_ptr<runtime::WorkerContainment> /*containment*/ = nullptr) override {
     SpawnResult result;
     if (!spawn_failures_.empty()) {
       auto failure = std::move(spawn_failures_.front());
@@ -75,8 +76,9 @@ class FakeProcessLauncher final : public runtime::ProcessLauncher {
     return result;
   }
 
-  AdoptResult adopt(boost::asio::io_context& io, int pid, const Verifier& /*verify*/,
-                    ExitHandler on_exit) override {
+  AdoptResult adopt(
+      boost::asio::io_context& io, int pid, const Verifier& /*verify*/, ExitHandler on_exit,
+      std::shared_ptr<runtime::WorkerContainment> /*containment*/ = nullptr) override {
     // Whether the process is the expected one is the real launcher's
     // question (ChildProcess::adopt and legacy::verify_worker have tests of
     // their own); here the test declared the answer.
@@ -187,6 +189,7 @@ class FakeProcessLauncher final : public runtime::ProcessLauncher {
     int pid() const override { return record_->process.pid; }
     bool adopted() const override { return record_->process.adopted; }
     bool main_exited() const override { return record_->process.ended; }
+    std::optional<int> process_count() const override { return record_->process.ended ? 0 : 1; }
     bool signal(int signal, std::string& /*error*/) override {
       // An ended process's number may belong to someone else: the real
       // launcher sends nothing then, and neither is anything recorded here.

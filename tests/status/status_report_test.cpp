@@ -30,9 +30,9 @@ TEST(StatusReport, JsonNamesEveryDocumentedField) {
   EXPECT_EQ(json["healthy"], true);
   const auto& child = json["children"][0];
   for (const char* key :
-       {"id", "name", "parent", "state", "adopted", "dead", "pid", "uptime_seconds", "restarts",
-        "restarts_in_window", "last_exit", "last_exit_at", "next_restart_in_seconds", "waiting_for",
-        "tasks", "depth"}) {
+       {"id", "name", "parent", "state", "adopted", "dead", "pid", "processes", "uptime_seconds",
+        "restarts", "restarts_in_window", "last_exit", "last_exit_at", "next_restart_in_seconds",
+        "waiting_for", "tasks", "depth"}) {
     EXPECT_TRUE(child.contains(key)) << key;
   }
   EXPECT_EQ(child["state"], "backoff");
@@ -52,6 +52,19 @@ TEST(StatusReport, APausedRunningOrAdoptedChildIsShownPausedAndReadBack) {
     ASSERT_TRUE(parsed) << error;
     EXPECT_EQ(*parsed, report);
   }
+}
+
+TEST(StatusReport, ProcessCountRoundTripsAndIsNullWhenUnknown) {
+  StatusReport report = one_child(core::ChildState::running);
+  report.children[0].pid = 4242;
+  EXPECT_TRUE(to_json(report)["children"][0]["processes"].is_null());
+  report.children[0].processes = 4;
+  const auto json = to_json(report);
+  EXPECT_EQ(json["children"][0]["processes"], 4);
+  std::string error;
+  const auto parsed = status_report_from_json(json, error);
+  ASSERT_TRUE(parsed) << error;
+  EXPECT_EQ(*parsed, report);
 }
 
 TEST(StatusReport, PausedMeansNothingForAChildThatDoesNotRun) {

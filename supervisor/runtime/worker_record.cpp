@@ -1,0 +1,156 @@
+#include "supervisor/runtime/worker_record.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "supervisor/core/safe_id.hpp"
+#include "supervisor/legacy/atomic_file.hpp"
+#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/start_marker.hpp"
+
+namespace supervise::runtime {
+
+using nlohmann::json;
+
+/// A record is a few hundred bytes; anything much larger is not one.
+constexpr std::size_t kMaxRecordSize = 64 * 1024;
+
+std::string format_worker_record(const WorkerRecord& record) {
+  json out = {{"version", WorkerRecord::kVersion},
+              {"child", record.child},
+              {"pid", record.pid},
+              {"start_ticks", record.start_ticks},
+              {"start_id", record.scope.start_id},
+              {"cgroup", record.scope.cgroup.string()}};
+  return out.dump(2) + "\n";
+}
+
+std::optional<WorkerRecord> parse_worker_record(std::string_view text, const std::string& file,
+                                                std::string& error) {
+  const json in = json::parse(text, nullptr, false);
+  if (in.is_discarded() || !in.is_object()) {
+    error = file + ": not a JSON object";
+    return std::nullopt;
+  }
+  const auto field_error = [&](const char* name, const char* expected) {
+    error = file + ": field '" + name + "': " + expected;
+    return std::nullopt;
+  };
+  if (!in.contains("version") || !in["version"].is_number_integer()) {
+    return field_error("version", "expected an integer");
+  }
+  if (in["version"].get<int>() != WorkerRecord::kVersion) {
+    error = file + ": field 'version': version " + std::to_string(in["version"].get<long long>()) +
+            " is not known (this supervise writes version " +
+            std::to_string(WorkerRecord::kVersion) + ")";
+    return std::nullopt;
+  }
+  WorkerRecord record;
+  if (!in.contains("child") || !in["child"].is_string() || in["child"].get<std::string>().empty()) {
+    return field_error("child", "expected a child id");
+  }
+  record.child = in["child"].get<std::string>();
+  if (!in.contains("pid") || !in["pid"].is_number_integer() || in["pid"].get<long long>() < 2 ||
+      in["pid"].get<long long>() > 4'194'304) {
+    return field_error("pid", "expected a PID (2 to 4194304)");
+  }
+  record.pid = in["pid"].get<int>();
+  if (!in.contains("start_ticks") || !in["start_ticks"].is_number_unsigned()) {
+    return field_error("start_ticks", "expected a non-negative integer");
+  }
+  record.start_ticks = in["start_ticks"].get<std::uint64_t>();
+  if (!in.contains("start_id") || !in["start_id"].is_string() ||
+      in["start_id"].get<std::string>().empty()) {
+    return field_error("start_id", "expected the start marker's id");
+  }
+  record.scope.start_id = in["start_id"].get<std::string>();
+  if (!in.contains("cgroup") || !in["cgroup"].is_string()) {
+    return field_error("cgroup", "expected a path or \"\"");
+  }
+  record.scope.cgroup = in["cgroup"].get<std::string>();
+  if (!record.scope.cgroup.empty() &&
+      (!record.scope.cgroup.is_absolute() ||
+       record.scope.cgroup.lexically_normal() != record.scope.cgroup)) {
+    return field_error("cgroup", "expected an absolute, normal path");
+  }
+  return record;
+}
+
+std::optional<std::filesystem::path> worker_record_path(const taskcopilot::ProjectLayout& layout,
+                                                        std::string_view child) {
+  if (core::unsafe_id_reason(child)) {
+    return std::nullopt;
+  }
+  return layout.orchestrator_dir / "workers" / (std::string(child) + ".json");
+}
+
+bool write_worker_record(const std::filesystem::path& path, const WorkerRecord& record,
+                         std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) {
+    error = "cannot create " + path.parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  return legacy::write_file_atomically(path, format_worker_record(record), error);
+}
+
+std::optional<WorkerRecord> read_worker_record(const std::filesystem::path& path,
+                                               std::string& error) {
+  std::error_code ec;
+  const auto status = std::filesystem::symlink_status(path, ec);
+  if (ec || status.type() == std::filesystem::file_type::not_found) {
+    return std::nullopt;
+  }
+  if (status.type() != std::filesystem::file_type::regular) {
+    error = path.string() + ": not a regular file";
+    return std::nullopt;
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxRecordSize || ec) {
+    error = path.string() + ": too large to be a worker record";
+    return std::nullopt;
+  }
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_worker_record(text.str(), path.string(), error);
+}
+
+void remove_worker_record_if_holds(const std::filesystem::path& path, int pid) {
+  std::string error;
+  const auto record = read_worker_record(path, error);
+  if (record && record->pid == pid) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+}
+
+std::string verify_recorded_worker(const WorkerRecord& record) {
+  const auto stat = legacy::read_proc_stat(record.pid);
+  if (!stat || stat->has_ended()) {
+    return "process " + std::to_string(record.pid) + " is not running";
+  }
+  if (stat->start_ticks != record.start_ticks) {
+    return "process " + std::to_string(record.pid) + " started at another time (a recycled PID)";
+  }
+  const auto marked = process::has_start_marker(record.pid, record.scope.start_id);
+  if (!marked) {
+    return "the environment of process " + std::to_string(record.pid) + " cannot be read";
+  }
+  if (!*marked) {
+    return "process " + std::to_string(record.pid) + " does not carry the worker's start marker";
+  }
+  return "";
+}
+
+std::optional<WorkerRecord> record_of_started(const std::string& child, int pid,
+                                              const ContainmentScope& scope) {
+  const auto stat = legacy::read_proc_stat(pid);
+  if (!stat) {
+    return std::nullopt;
+  }
+  return WorkerRecord{child, pid, stat->start_ticks, scope};
+}
+
+}  // namespace supervise::runtime
