@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -97,7 +98,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto& request = parser_->get();
-    const auto last_event_id = request[bhttp::field::last_event_id];
+    const auto last_event_id = request["Last-Event-ID"];
     const Route route =
         http::route(std::string_view(request.method_string()), std::string_view(request.target()),
                     std::string_view(last_event_id), endpoints_);
