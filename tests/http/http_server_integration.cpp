@@ -45,6 +45,14 @@ class HttpServerTest : public ::testing::Test {
     thread_ = std::thread([this] { io_.run(); });
   }
 
+  template <typename F>
+  auto run_on_loop(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    boost::asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+
   void TearDown() override {
     if (thread_.joinable()) {
       run_on_loop([this] { server_->stop(); });
@@ -52,14 +60,6 @@ class HttpServerTest : public ::testing::Test {
       io_.stop();
       thread_.join();
     }
-  }
-
-  template <typename F>
-  auto run_on_loop(F f) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return result.get();
   }
 
   boost::asio::io_context io_;
