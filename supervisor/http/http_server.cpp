@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <cstring>
+#include <array>
 #include <deque>
 #include <optional>
 
@@ -174,6 +175,24 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       }
     });
     arm_keepalive();
+    watch_for_hangup();
+  }
+
+  /// A stream's client sends nothing more; reading keeps the session alive
+  /// (the subscription and the keepalive timer hold it weakly) and ends it
+  /// as soon as the client hangs up.
+  void watch_for_hangup() {
+    stream_.socket().async_read_some(
+        asio::buffer(discard_), [self = shared_from_this()](beast::error_code error, std::size_t) {
+          if (self->closed_) {
+            return;
+          }
+          if (error) {
+            self->close();
+            return;
+          }
+          self->watch_for_hangup();
+        });
   }
 
   void queue(std::string text) {
@@ -240,6 +259,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   asio::steady_timer keepalive_;
   std::deque<std::string> output_;
+  std::array<char, 512> discard_{};
   std::size_t backlog_bytes_ = 0;
   std::uint64_t subscription_ = 0;
   bool closed_ = false;

@@ -155,7 +155,7 @@ TEST(HttpEndpoint, MetricsStatusAndRefusalsOfARunningTree) {
   }
 
   // Refused: a 100 KB header, garbage, POST.
-  for (const std::string request :
+  for (const std::string& request :
        {"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100 * 1024, 'b') + "\r\n\r\n",
         std::string("\x01\x02garbage\xff\r\n\r\n"),
         std::string("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")}) {
