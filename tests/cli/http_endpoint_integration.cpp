@@ -103,8 +103,9 @@ TEST(HttpEndpoint, MetricsStatusAndRefusalsOfARunningTree) {
   // Checkers written by others: the Prometheus client's parser and promtool.
   const auto file = project.dir() / "metrics.txt";
   std::ofstream(file) << metrics;
+  // Debian's python3 (python3-prometheus-client), whatever else is first in PATH.
   const auto parsed = run_program(
-      {"python3", "-c",
+      {"/usr/bin/python3", "-c",
        "import sys\n"
        "from prometheus_client.parser import text_string_to_metric_families\n"
        "families = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}\n"
