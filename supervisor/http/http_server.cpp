@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -11,7 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <cstring>
-#include <array>
 #include <deque>
 #include <optional>
 
