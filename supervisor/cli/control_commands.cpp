@@ -109,6 +109,25 @@ int down(const ControlOptions& options) {
   return 0;
 }
 
+/// `metrics`: the running supervisor's Prometheus exposition, as `GET
+/// /metrics` serves it, for node_exporter's textfile collector (no port).
+int metrics(const ControlOptions& options) {
+  const auto layout = options.project.layout();
+  std::string error;
+  const auto reply =
+      runtime::control_request(layout.control_socket, {{"command", "metrics"}}, 10s, error);
+  if (reply.is_null() || reply.value("ok", false) != true || !reply.contains("metrics") ||
+      !reply["metrics"].is_string()) {
+    std::cerr << "supervise metrics: "
+              << (reply.is_null() ? error + " (is `supervise up` running for this project?)"
+                                  : reply.value("error", "no metrics in the reply"))
+              << "\n";
+    return 1;
+  }
+  std::cout << reply["metrics"].get<std::string>();
+  return 0;
+}
+
 void add_child_command(CLI::App& app, int& exit_status, const std::string& name,
                        const std::string& description) {
   auto options = std::make_shared<ControlOptions>();
@@ -131,6 +150,14 @@ void add_control_commands(CLI::App& app, int& exit_status) {
       "down", "Stop the whole tree in reverse dependency order and wait until it is down");
   add_project_options(*down, options->project);
   down->callback([options, &exit_status] { exit_status = cli::down(*options); });
+
+  auto metrics_options = std::make_shared<ControlOptions>();
+  CLI::App* metrics = app.add_subcommand(
+      "metrics", "Print the running supervisor's metrics in the Prometheus text format");
+  add_project_options(*metrics, metrics_options->project);
+  metrics->footer("Exit status: 0 printed, 1 no supervisor runs for the project");
+  metrics->callback(
+      [metrics_options, &exit_status] { exit_status = cli::metrics(*metrics_options); });
 }
 
 }  // namespace supervise::cli

@@ -2,13 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "supervisor/cli/project_options.hpp"
+#include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
 namespace supervise::cli {
@@ -22,10 +26,40 @@ struct LogsOptions {
   bool follow = false;
 };
 
+/// The initiative whose log names `child` carries, when the tree `up` ran
+/// last names that child: a spec project without Task Copilot has no other
+/// place to learn it from (and may name no initiative at all).
+std::optional<std::string> initiative_of_last_tree(const taskcopilot::ProjectLayout& layout,
+                                                   const std::string& child) {
+  std::error_code ec;
+  if (!std::filesystem::exists(layout.last_spec, ec)) {
+    return std::nullopt;
+  }
+  const auto loaded = spec::load_spec_file(layout.last_spec);
+  if (!loaded.document) {
+    return std::nullopt;
+  }
+  const std::function<bool(const std::vector<core::ChildSpec>&)> names =
+      [&](const std::vector<core::ChildSpec>& children) {
+        return std::any_of(children.begin(), children.end(), [&](const core::ChildSpec& spec) {
+          return (spec.type == core::ChildType::worker && spec.id == child) || names(spec.children);
+        });
+      };
+  if (!names(loaded.document->root.children)) {
+    return std::nullopt;
+  }
+  return loaded.document->initiative_id;
+}
+
 int show_log(const LogsOptions& options) {
   const auto layout = options.project.layout();
-  std::string initiative = options.initiative;
-  if (initiative.empty()) {
+  std::optional<std::string> initiative;
+  if (!options.initiative.empty()) {
+    initiative = options.initiative;
+  } else {
+    initiative = initiative_of_last_tree(layout, options.child);
+  }
+  if (!initiative) {
     auto store = taskcopilot::TaskStore::open(layout);
     if (!store) {
       std::cerr << "supervise logs: " << store.error().message << "\n";
@@ -43,7 +77,7 @@ int show_log(const LogsOptions& options) {
     }
     initiative = (*active)->id;
   }
-  const auto path = layout.log_file(options.child, initiative);
+  const auto path = layout.worker_log(options.child, *initiative);
   if (!path) {
     std::cerr << "supervise logs: " << path.error().message << "\n";
     return 2;
@@ -74,7 +108,8 @@ void add_logs_command(CLI::App& app, int& exit_status) {
   add_project_options(*command, options->project);
   command->add_option("child", options->child, "Stream id")->required();
   command->add_option("--initiative", options->initiative,
-                      "Initiative id (default: the active initiative)");
+                      "Initiative id (default: the one of the tree `up` ran last, else the "
+                      "active initiative)");
   command->add_flag("-f,--follow", options->follow, "Keep printing what is appended");
   command->callback([options, &exit_status] { exit_status = show_log(*options); });
 }

@@ -22,6 +22,9 @@ std::string_view tag(const ChildReport& child) {
   if (status::shown_state(child) == "paused") {
     return "[PAUSED]";
   }
+  if (child.stalled) {
+    return "[STALLED]";
+  }
   switch (child.state) {
     case ChildState::waiting:
       return "[WAIT]";
@@ -51,7 +54,7 @@ std::string_view colour(const ChildReport& child) {
   if (child.dead) {
     return "\x1b[31m";
   }
-  if (status::shown_state(child) == "paused") {
+  if (status::shown_state(child) == "paused" || child.stalled) {
     return "\x1b[33m";
   }
   switch (child.state) {

@@ -10,6 +10,9 @@
 #include <string_view>
 
 #include "supervisor/cli/output_file.hpp"
+#include "supervisor/http/event_log.hpp"
+#include "supervisor/http/http_server.hpp"
+#include "supervisor/http/runtime_endpoints.hpp"
 #include "supervisor/runtime/control_handler.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/runtime/fd_limit.hpp"
@@ -18,6 +21,7 @@
 #include "supervisor/runtime/service_notifier.hpp"
 #include "supervisor/runtime/supervisor_lock.hpp"
 #include "supervisor/runtime/supervisor_log.hpp"
+#include "supervisor/spec/listen_address.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/spec/spec_writer.hpp"
 #include "supervisor/status/status_summary.hpp"
@@ -188,6 +192,15 @@ int run_up(const UpOptions& options) {
     std::cerr << "supervise up: " << error << "\n";
     return kUpUsage;
   }
+  std::optional<spec::ListenAddress> http_address;
+  if (const auto& http = options.http.empty() ? document->http : options.http; !http.empty()) {
+    http_address = spec::parse_listen_address(http, error);
+    if (!http_address) {
+      spdlog::error("--http: {}", error);
+      std::cerr << "supervise up: --http: " << error << "\n";
+      return kUpUsage;
+    }
+  }
   spdlog::info("Supervisor started (PID: {}) for {}", ::getpid(), layout.root.string());
   remember_tree(layout, *document);
   report_fd_limit(fd_limit, *document);
@@ -293,12 +306,42 @@ int run_up(const UpOptions& options) {
     }
   };
 
+  // What the event stream of the HTTP endpoint tells; declared before the
+  // runtime, whose io_context holds sessions subscribed to it.
+  http::EventLog events;
+  if (http_address) {
+    runtime_options.on_event = [&events](const journal::Entry& entry) {
+      events.append(std::string(journal::to_string(entry.kind)), http::event_json(entry));
+    };
+  }
+
   runtime::Runtime runtime(std::move(runtime_options));
   running_tree = &runtime;
+  // Bound before anything starts, so a port in use is a usage error rather
+  // than a tree running without the endpoint it was asked for.
+  std::unique_ptr<http::HttpServer> http_server;
+  if (http_address) {
+    http_server =
+        std::make_unique<http::HttpServer>(runtime.io(), http::runtime_endpoints(runtime), events);
+    if (const auto failed = http_server->start(*http_address)) {
+      spdlog::error("cannot serve HTTP on {}: {}", spec::to_string(*http_address),
+                    failed.message());
+      std::cerr << "supervise up: cannot serve HTTP on " << spec::to_string(*http_address) << ": "
+                << failed.message() << "\n";
+      return kUpUsage;
+    }
+    const auto bound = http_server->local_endpoint();
+    spdlog::info("Serving /metrics, /api/v1/status and /api/v1/events on http://{}",
+                 spec::to_string({bound.address().to_string(), bound.port()}));
+  }
   notifier = std::make_unique<runtime::ServiceNotifier>(runtime.io());
   const auto result = runtime.run();
   notifier->stopping();  // a tree that ended by itself stops here
   notifier.reset();      // its watchdog timer is on the runtime's io_context
+  if (http_server) {
+    http_server->stop();
+    http_server.reset();  // before the runtime's io_context goes
+  }
   if (control) {
     control->stop();
     control.reset();  // before the runtime's io_context goes
@@ -321,6 +364,9 @@ void add_up_command(CLI::App& app, int& exit_status) {
                       "Initiative id (default: the active initiative)");
   command->add_flag("-q,--quiet", options->quiet,
                     "No event lines on the console (monitor.log still has them)");
+  command->add_option("--http", options->http,
+                      "Serve /metrics, /api/v1/status and /api/v1/events on [ADDR:]PORT "
+                      "(loopback unless ADDR says otherwise; default: the spec's http)");
   command->add_flag("--stay", options->stay,
                     "Keep running after every child has ended, until SIGINT/SIGTERM");
   command->footer(

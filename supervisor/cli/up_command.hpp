@@ -42,6 +42,8 @@ struct UpOptions {
   bool quiet = false;
   /// How long git may take to create a stream's worktree.
   std::chrono::milliseconds git_deadline{120'000};
+  /// `[ADDR:]PORT` to serve HTTP on; empty: the spec's `http`, if any.
+  std::string http;
 };
 
 /// Runs the tree until it has ended for good (or, with `stay`, until shut

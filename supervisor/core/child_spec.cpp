@@ -58,4 +58,24 @@ std::string_view to_string(ChildType value) {
   return "?";
 }
 
+std::string_view to_string(StallAction value) {
+  switch (value) {
+    case StallAction::alert:
+      return "alert";
+    case StallAction::restart:
+      return "restart";
+  }
+  return "?";
+}
+
+std::optional<Duration> effective_stall_after(const ChildSpec& child) {
+  if (child.type != ChildType::worker) {
+    return std::nullopt;
+  }
+  if (child.stall_after) {
+    return *child.stall_after > Duration{0} ? child.stall_after : std::nullopt;
+  }
+  return child.command.empty() ? std::optional(kStreamWorkerStallAfter) : std::nullopt;
+}
+
 }  // namespace supervise::core

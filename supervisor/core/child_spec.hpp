@@ -42,6 +42,12 @@ enum class CompletionRule {
   stream,     ///< normal only when its Task Copilot stream is complete
 };
 
+/// What happens to a worker that shows no sign of work for its `stall_after`.
+enum class StallAction {
+  alert,    ///< report it (status, metrics, journal, events); it keeps running
+  restart,  ///< stop it and restart it as after a crash (backoff, limits)
+};
+
 /// Whether a child runs a command or supervises children of its own.
 enum class ChildType {
   worker,
@@ -53,6 +59,7 @@ std::string_view to_string(Strategy value);
 std::string_view to_string(DependencyCondition value);
 std::string_view to_string(CompletionRule value);
 std::string_view to_string(ChildType value);
+std::string_view to_string(StallAction value);
 
 /// The delay before the k-th consecutive restart of a child is
 /// min(initial * factor^(k-1), max), spread by +/- jitter (a fraction), never
@@ -136,6 +143,12 @@ struct ChildSpec {
   /// cluster (`supervise export`); empty means the export's `--image`.
   /// `supervise up` runs workers on this machine and does not read it.
   std::string image;
+  /// How long a running worker may show no sign of work (its stream's tasks
+  /// unchanged in Task Copilot, its log not growing) before it counts as
+  /// stalled. Unset: the default for its kind (effective_stall_after); 0:
+  /// never (`stall_after: off`).
+  std::optional<Duration> stall_after;
+  StallAction on_stall = StallAction::alert;
 
   // --- supervisor fields ---
   SupervisorPolicy policy;
@@ -143,6 +156,16 @@ struct ChildSpec {
 
   bool operator==(const ChildSpec&) const = default;
 };
+
+/// Thirty minutes: an agent that thinks hard or runs a long build still
+/// prints something or moves a task within that; one that waits for input
+/// or loops on a rate limit has burnt half an hour, not a night.
+inline constexpr Duration kStreamWorkerStallAfter{30 * 60 * 1000};
+
+/// The stall limit that applies to `child`: its `stall_after` when set (none
+/// for 0), else kStreamWorkerStallAfter for a worker the shim runs (an
+/// agent) and none for a custom command, whose silence may be normal.
+std::optional<Duration> effective_stall_after(const ChildSpec& child);
 
 /// The root of a tree: the policy of the root node and its children.
 struct SupervisorSpec {
@@ -160,6 +183,9 @@ struct SpecDocument {
   std::string initiative_id;
   /// The agent command the shim runs, when not the default `claude ...`.
   std::vector<std::string> agent;
+  /// Where `supervise up` serves HTTP (`[ADDR:]PORT`, spec/listen_address.hpp);
+  /// empty: nowhere unless `--http` says so.
+  std::string http;
   SupervisorSpec root;
 
   bool operator==(const SpecDocument&) const = default;

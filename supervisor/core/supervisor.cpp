@@ -64,6 +64,8 @@ std::string_view to_string(Reason value) {
       return "restored";
     case Reason::children_ended:
       return "children_ended";
+    case Reason::stalled:
+      return "stalled";
   }
   return "?";
 }
@@ -514,6 +516,19 @@ void Supervisor::State::on(const TimerFired& event) {
       return;
     }
   }
+}
+
+void Supervisor::State::on(const Stalled& event) {
+  const std::size_t i = find(event.child);
+  if (i == kNone || !is_worker(i) || !may_start()) {
+    return;
+  }
+  Node& node = nodes[i];
+  if (node.spec->on_stall != StallAction::restart ||
+      (node.state != ChildState::running && node.state != ChildState::adopted)) {
+    return;
+  }
+  stop_node(i, StopCause::stalled, Reason::stalled, event.detail);
 }
 
 // ================================================================== status ===

@@ -93,6 +93,17 @@ struct TimerFired {
   TimerId timer = 0;
 };
 
+/// The runtime saw no sign of work from a running worker for its
+/// `stall_after` (stall_rule.hpp). With `on_stall: restart` the core stops
+/// it and, once it has ended, restarts it as after a crash (Reason stalled:
+/// backoff, `max_restarts` and the node's intensity apply; a temporary child
+/// ends failed). With `alert`, or when the child is not running or adopted,
+/// nothing changes: reporting it is the runtime's business.
+struct Stalled {
+  std::string child;
+  std::string detail;  ///< for people: how long it was quiet
+};
+
 enum class CommandKind {
   stop,      ///< stop one child; it stays stopped until `start`
   start,     ///< start a stopped, failed or done child again
@@ -109,7 +120,7 @@ struct Command {
 };
 
 using Event = std::variant<Boot, StreamProgress, Spawned, SpawnFailed, Exited, Adopted,
-                           RestoreHistory, RestoreState, TimerFired, Command>;
+                           RestoreHistory, RestoreState, TimerFired, Stalled, Command>;
 
 // --------------------------------------------------------------- actions ---
 
@@ -160,6 +171,7 @@ enum class Reason {
   shutdown,            ///< the tree is shutting down
   restored,            ///< state carried over from the journal
   children_ended,      ///< (supervisor node) every child of it has ended
+  stalled,             ///< no sign of work for its `stall_after` (on_stall: restart)
 };
 std::string_view to_string(Reason value);
 

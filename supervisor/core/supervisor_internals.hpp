@@ -34,6 +34,7 @@ enum class StopCause {
   sibling_restart,   ///< one_for_all/rest_for_one: backs off with its group
   gave_up,           ///< (supervisor node) exceeded its own intensity
   parent_stopping,   ///< its supervisor node stops: stopped with stop_reason
+  stalled,           ///< on_stall restart: restarted as after a crash
 };
 
 /// Higher wins when a stopping node is asked to stop again.
@@ -43,6 +44,7 @@ inline int priority(StopCause cause) {
       return 0;
     case StopCause::operator_restart:
     case StopCause::sibling_restart:
+    case StopCause::stalled:
       return 1;
     case StopCause::gave_up:
     case StopCause::parent_stopping:
@@ -307,6 +309,7 @@ struct Supervisor::State {
   void on(const RestoreHistory& event);
   void on(const RestoreState& event);
   void on(const TimerFired& event);
+  void on(const Stalled& event);
   void on(const Command& event);
   void shutdown();
   void force();

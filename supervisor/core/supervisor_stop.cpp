@@ -91,6 +91,7 @@ void Supervisor::State::end_stop_at_once(std::size_t i, StopCause cause, Reason 
     case StopCause::operator_restart:
     case StopCause::sibling_restart:
     case StopCause::parent_stopping:
+    case StopCause::stalled:
       set_state(i, ChildState::stopped, reason, detail);
       return;
   }
@@ -171,6 +172,16 @@ void Supervisor::State::finish_stop(std::size_t i, const std::string& detail) {
         return;
       }
       set_state(i, ChildState::stopped, reason, detail);
+      return;
+    case StopCause::stalled:
+      // As after a crash, except that the time it sat stalled does not
+      // count as a healthy run: its backoff does not start over.
+      if (decide_restart(node.spec->restart, ExitKind::abnormal) == RestartDecision::restart) {
+        node.up_since.reset();
+        restart_child(i, Reason::stalled, detail, std::nullopt);
+      } else {
+        set_state(i, ChildState::failed, Reason::stalled, detail + " (temporary: not restarted)");
+      }
       return;
     case StopCause::gave_up: {
       const std::string why = detail.empty() ? "restart intensity exceeded" : detail;

@@ -119,6 +119,10 @@ std::string_view to_string(EntryKind value) {
       return "done";
     case EntryKind::dropped:
       return "dropped";
+    case EntryKind::stalled:
+      return "stalled";
+    case EntryKind::unstalled:
+      return "unstalled";
   }
   return "?";
 }
@@ -126,7 +130,7 @@ std::string_view to_string(EntryKind value) {
 std::optional<EntryKind> entry_kind_from_string(std::string_view text) {
   for (EntryKind kind : {EntryKind::start, EntryKind::exit, EntryKind::restart, EntryKind::backoff,
                          EntryKind::give_up, EntryKind::command, EntryKind::stop, EntryKind::done,
-                         EntryKind::dropped}) {
+                         EntryKind::dropped, EntryKind::stalled, EntryKind::unstalled}) {
     if (to_string(kind) == text) {
       return kind;
     }

@@ -24,15 +24,17 @@ class Statement;
 namespace supervise::journal {
 
 enum class EntryKind {
-  start,    ///< a worker was spawned (or adopted)
-  exit,     ///< a worker's process group ended
-  restart,  ///< a restart was decided
-  backoff,  ///< a restart was scheduled after a delay
-  give_up,  ///< the child was marked failed
-  command,  ///< an operator command
-  stop,     ///< the child was stopped on purpose
-  done,     ///< the child's work is complete
-  dropped,  ///< the journal itself could not keep up and dropped entries (detail: how many)
+  start,      ///< a worker was spawned (or adopted)
+  exit,       ///< a worker's process group ended
+  restart,    ///< a restart was decided
+  backoff,    ///< a restart was scheduled after a delay
+  give_up,    ///< the child was marked failed
+  command,    ///< an operator command
+  stop,       ///< the child was stopped on purpose
+  done,       ///< the child's work is complete
+  dropped,    ///< the journal itself could not keep up and dropped entries (detail: how many)
+  stalled,    ///< a running worker showed no sign of work for its stall_after
+  unstalled,  ///< a stalled worker showed work again
 };
 std::string_view to_string(EntryKind value);
 std::optional<EntryKind> entry_kind_from_string(std::string_view text);

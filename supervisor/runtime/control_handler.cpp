@@ -7,6 +7,7 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/runtime/metrics_snapshot.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/runtime.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
@@ -120,8 +121,13 @@ status::StatusReport live_status_report(const Runtime& runtime,
       child.next_restart_in_seconds = std::max(0.0, seconds(*status.next_restart_at - now));
     }
     child.waiting_for = status.waiting_for;
+    child.stalled = runtime.stalled(status.id);
     if (const auto found = tasks.find(status.id); found != tasks.end()) {
       child.tasks = found->second;
+    } else if (const auto progress = runtime.stream_progress(status.id);
+               store == nullptr && progress) {
+      // No store to ask: the counts of the runtime's last read (off the loop).
+      child.tasks = status::TaskCounts{progress->completed, progress->total};
     }
     child.depth = depths.contains(status.id) ? depths.at(status.id) : 0;
     report.children.push_back(std::move(child));
@@ -149,6 +155,10 @@ ControlServer::Handler make_control_handler(Runtime& runtime) {
       reply({{"ok", true}, {"status", status::to_json(report)}});
       return;
     }
+    if (command == "metrics") {
+      reply({{"ok", true}, {"metrics", metrics_exposition(runtime)}});
+      return;
+    }
     if (command == "down") {
       runtime.command(core::Command{core::CommandKind::shutdown, ""});
       reply({{"ok", true},
@@ -163,7 +173,7 @@ ControlServer::Handler make_control_handler(Runtime& runtime) {
     const auto kind = child_commands.find(command);
     if (kind == child_commands.end()) {
       reply(error("unknown command '" + command +
-                  "': expected ping, status, stop, start, restart or down"));
+                  "': expected ping, status, metrics, stop, start, restart or down"));
       return;
     }
     if (!request.contains("child") || !request["child"].is_string()) {

@@ -102,7 +102,8 @@ Runtime::Runtime(RuntimeOptions options)
       clock_(options_.clock ? *options_.clock : *own_clock_),
       launcher_(options_.launcher ? *options_.launcher : *own_launcher_),
       reap_timer_(io_),
-      timers_(io_, clock_, [this](core::TimerId id) { deliver(core::TimerFired{id}); }) {
+      timers_(io_, clock_, [this](core::TimerId id) { deliver(core::TimerFired{id}); }),
+      stalls_(io_, [this](const core::StallChange& change) { stall_changed(change); }) {
   setting_.layout = options_.layout;
   setting_.initiative_id = options_.document.initiative_id;
   setting_.agent = options_.document.agent;
@@ -283,6 +284,8 @@ void Runtime::apply_progress(const StoreReader::ProgressResult& progress) {
   std::map<std::string, bool> complete;
   for (const auto& stream : *progress) {
     complete[stream.stream_id] = taskcopilot::is_complete(stream);
+    progress_[stream.stream_id] = stream;
+    stalls_.tasks_seen(stream.stream_id, stream);
   }
   for (const auto& child : stream_children_) {
     const auto found = complete.find(child);
@@ -935,26 +938,28 @@ void Runtime::state_changed(const core::StateChanged& change) {
   } else {
     spdlog::info("{}", text);
   }
+  restart_latency_.state_changed(change, now());
+  watch_for_stalls(change);
   if (options_.on_state_changed) {
     options_.on_state_changed(change);
+  }
+  const auto status = core_->status_of(change.child, now());
+  if (const auto kind = journal_kind(change)) {
+    journal::Entry entry;
+    entry.initiative = options_.document.initiative_id;
+    entry.child = change.child;
+    entry.kind = *kind;
+    if (status) {
+      entry.pid = status->pid;
+    }
+    entry.reason = std::string(core::to_string(change.reason));
+    entry.detail = change.detail;
+    record(std::move(entry));
   }
   if (!journal_) {
     return;
   }
   try {
-    const auto status = core_->status_of(change.child, now());
-    if (const auto kind = journal_kind(change)) {
-      journal::Entry entry;
-      entry.initiative = options_.document.initiative_id;
-      entry.child = change.child;
-      entry.kind = *kind;
-      if (status) {
-        entry.pid = status->pid;
-      }
-      entry.reason = std::string(core::to_string(change.reason));
-      entry.detail = change.detail;
-      journal_->record(std::move(entry));
-    }
     if (status) {
       journal_->set_history(options_.document.initiative_id, change.child,
                             {status->restarts, status->state == core::ChildState::failed});
@@ -962,6 +967,75 @@ void Runtime::state_changed(const core::StateChanged& change) {
   } catch (const std::exception& error) {
     spdlog::warn("cannot write the journal: {}", error.what());
   }
+}
+
+void Runtime::record(journal::Entry entry) {
+  if (entry.at.empty()) {
+    entry.at = journal::local_iso_time_now();
+  }
+  if (options_.on_event) {
+    options_.on_event(entry);
+  }
+  if (!journal_) {
+    return;
+  }
+  try {
+    journal_->record(std::move(entry));
+  } catch (const std::exception& error) {
+    spdlog::warn("cannot write the journal: {}", error.what());
+  }
+}
+
+void Runtime::watch_for_stalls(const core::StateChanged& change) {
+  using core::ChildState;
+  const bool up = change.to == ChildState::running || change.to == ChildState::adopted;
+  if (!up) {
+    stalls_.forget(change.child);
+    return;
+  }
+  const auto* spec = find_spec(change.child);
+  const auto limit = spec == nullptr ? std::nullopt : core::effective_stall_after(*spec);
+  const auto log = options_.layout.worker_log(change.child, options_.document.initiative_id);
+  if (limit && log) {
+    stalls_.watch(change.child, *limit, *log);
+  }
+}
+
+void Runtime::stall_changed(const core::StallChange& change) {
+  const auto quiet = std::chrono::duration_cast<std::chrono::seconds>(change.quiet_for);
+  journal::Entry entry;
+  entry.initiative = options_.document.initiative_id;
+  entry.child = change.child;
+  entry.pid = pid_of(change.child);
+  if (change.stalled) {
+    entry.kind = journal::EntryKind::stalled;
+    entry.reason = "stalled";
+    entry.detail = fmt::format("no task change and no log output for {}s", quiet.count());
+    spdlog::warn("{}: stalled: {}", change.child, entry.detail);
+  } else {
+    entry.kind = journal::EntryKind::unstalled;
+    entry.reason = "working";
+    entry.detail = "shows work again";
+    spdlog::info("{}: {}", change.child, entry.detail);
+  }
+  const std::string detail = entry.detail;
+  record(std::move(entry));
+  if (change.stalled) {
+    deliver(core::Stalled{change.child, detail});
+  }
+}
+
+bool Runtime::stalled(const std::string& child) const {
+  return stalls_.stalled(child);
+}
+
+std::optional<taskcopilot::StreamProgress> Runtime::stream_progress(
+    const std::string& child) const {
+  const auto found = progress_.find(child);
+  if (found == progress_.end()) {
+    return std::nullopt;
+  }
+  return found->second;
 }
 
 void Runtime::finished(core::TreeOutcome outcome) {
@@ -984,20 +1058,16 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
       legacy::remove_pid_file_if_holds(*path, pid, error);
     }
   }
-  if (journal_) {
-    try {
-      journal::Entry entry;
-      entry.initiative = options_.document.initiative_id;
-      entry.child = child;
-      entry.kind = journal::EntryKind::exit;
-      entry.pid = pid;
-      entry.exit_code = status.code;
-      entry.signal = status.signal;
-      entry.detail = status.describe();
-      journal_->record(std::move(entry));
-    } catch (const std::exception& error) {
-      spdlog::warn("cannot write the journal: {}", error.what());
-    }
+  {
+    journal::Entry entry;
+    entry.initiative = options_.document.initiative_id;
+    entry.child = child;
+    entry.kind = journal::EntryKind::exit;
+    entry.pid = pid;
+    entry.exit_code = status.code;
+    entry.signal = status.signal;
+    entry.detail = status.describe();
+    record(std::move(entry));
   }
   auto judge = [this, child, status] {
     deliver(core::Exited{child, status});
@@ -1069,6 +1139,7 @@ void Runtime::maybe_stop() {
   stopped_ = true;
   timers_.cancel_all();
   reap_timer_.cancel();
+  stalls_.stop();
   // The watchers go once run() has returned: this may run inside one of
   // their own handlers.
   io_.stop();

@@ -27,6 +27,7 @@
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/process_launcher.hpp"
 #include "supervisor/runtime/signal_watch.hpp"
+#include "supervisor/runtime/stall_monitor.hpp"
 #include "supervisor/runtime/store_reader.hpp"
 #include "supervisor/runtime/survivor_stop.hpp"
 #include "supervisor/runtime/timer_set.hpp"
@@ -34,6 +35,7 @@
 #include "supervisor/runtime/worker_containment.hpp"
 #include "supervisor/runtime/worker_record.hpp"
 #include "supervisor/runtime/worktree.hpp"
+#include "supervisor/status/restart_latency.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
 namespace supervise::runtime {
@@ -85,6 +87,10 @@ struct RuntimeOptions {
   /// Both outlive the Runtime.
   Clock* clock = nullptr;
   ProcessLauncher* launcher = nullptr;
+  /// Called for everything that happens to a child that the journal keeps
+  /// (with or without a journal), its time filled in; on the io_context's
+  /// thread (the HTTP event stream).
+  std::function<void(const journal::Entry&)> on_event;
 };
 
 struct RunResult {
@@ -131,6 +137,12 @@ class Runtime {
   /// Where per-worker cgroups are made; empty when workers are contained by
   /// start markers.
   const std::filesystem::path& cgroup_base() const { return cgroup_base_; }
+  /// Whether the running worker `child` is stalled (no sign of work for its
+  /// stall_after).
+  bool stalled(const std::string& child) const;
+  /// The task counts of the stream of `child` at the last progress read.
+  std::optional<taskcopilot::StreamProgress> stream_progress(const std::string& child) const;
+  const status::RestartLatency& restart_latency() const { return restart_latency_; }
   /// Re-reads Task Copilot progress (what a DB change does), beside the
   /// loop; `then` runs once the result (or the error) has been applied.
   void refresh_progress(std::function<void()> then = {});
@@ -213,6 +225,11 @@ class Runtime {
   void perform(const core::Action& action);
   void signal_group(const core::SignalGroup& action);
   void state_changed(const core::StateChanged& change);
+  /// Starts or stops watching `change.child` for stalls.
+  void watch_for_stalls(const core::StateChanged& change);
+  void stall_changed(const core::StallChange& change);
+  /// Hands `entry` to the journal (when kept) and to on_event.
+  void record(journal::Entry entry);
   void finished(core::TreeOutcome outcome);
   void on_exit(const std::string& child, int pid, core::ExitStatus status);
   /// `status` of an adopted shim, or when unknown, the one its exit banner
@@ -261,6 +278,9 @@ class Runtime {
   std::deque<std::string> spawn_queue_;
   bool spawn_pump_posted_ = false;
   std::map<std::string, bool> stream_complete_;
+  std::map<std::string, taskcopilot::StreamProgress> progress_;
+  StallMonitor stalls_;
+  status::RestartLatency restart_latency_;
   /// Per shim child: PIDs of earlier shims from stale PID files (with the
   /// file's mtime, when the shim had started by), whose sessions are checked
   /// for survivors before the next start.

@@ -44,8 +44,8 @@ PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting&
 }
 
 PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
-                                          const WorkerSetting& setting,
-                                          const std::vector<taskcopilot::Stream>* streams) {
+                                           const WorkerSetting& setting,
+                                           const std::vector<taskcopilot::Stream>* streams) {
   PreparedWorker result;
   const auto& layout = setting.layout;
 
@@ -100,17 +100,12 @@ PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
     result.error = "cannot create " + layout.logs_dir.string() + ": " + ec.message();
     return result;
   }
-  fs::path log;
-  if (setting.initiative_id.empty()) {
-    log = layout.logs_dir / (child.id + ".log");
-  } else {
-    auto named = layout.log_file(child.id, setting.initiative_id);
-    if (!named) {
-      result.error = named.error().message;
-      return result;
-    }
-    log = *named;
+  auto named = layout.worker_log(child.id, setting.initiative_id);
+  if (!named) {
+    result.error = named.error().message;
+    return result;
   }
+  const fs::path log = *named;
 
   LaunchSpec launch;
   launch.env = inherited_environment(overrides);

@@ -17,6 +17,7 @@ namespace supervise::spec::field {
 inline constexpr std::string_view kVersion = "version";
 inline constexpr std::string_view kInitiative = "initiative";
 inline constexpr std::string_view kAgent = "agent";
+inline constexpr std::string_view kHttp = "http";
 inline constexpr std::string_view kSupervisor = "supervisor";
 
 // Supervisor policy (the root's `supervisor` mapping, and supervisor children).
@@ -49,16 +50,21 @@ inline constexpr std::string_view kWorkDir = "work_dir";
 inline constexpr std::string_view kCompleteWhen = "complete_when";
 inline constexpr std::string_view kHealthyAfter = "healthy_after";
 inline constexpr std::string_view kImage = "image";
+inline constexpr std::string_view kStallAfter = "stall_after";
+inline constexpr std::string_view kOnStall = "on_stall";
 
 // A depends_on entry in mapping form.
 inline constexpr std::string_view kCondition = "condition";
+
+/// The value of `stall_after` that turns stall detection off.
+inline constexpr std::string_view kOff = "off";
 
 /// The value of `shutdown` that means SIGKILL at once.
 inline constexpr std::string_view kBrutalKill = "brutal_kill";
 
 /// Keys only a worker may have.
-inline const std::vector<std::string_view> kWorkerOnly{kCommand,      kEnv,          kWorkDir,
-                                                       kCompleteWhen, kHealthyAfter, kImage};
+inline const std::vector<std::string_view> kWorkerOnly{
+    kCommand, kEnv, kWorkDir, kCompleteWhen, kHealthyAfter, kImage, kStallAfter, kOnStall};
 /// Keys only a supervisor child may have.
 inline const std::vector<std::string_view> kSupervisorOnly{kStrategy, kIntensity, kPeriod, kBackoff,
                                                            kChildren};
@@ -79,6 +85,7 @@ inline constexpr std::array kConditions{core::DependencyCondition::completed,
 inline constexpr std::array kCompletionRules{core::CompletionRule::exit_code,
                                              core::CompletionRule::stream};
 inline constexpr std::array kChildTypes{core::ChildType::worker, core::ChildType::supervisor};
+inline constexpr std::array kStallActions{core::StallAction::alert, core::StallAction::restart};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> enum_from_string(std::string_view text, const std::array<Enum, N>& values) {

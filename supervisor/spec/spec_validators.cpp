@@ -13,6 +13,7 @@
 #include "supervisor/core/safe_id.hpp"
 #include "supervisor/spec/did_you_mean.hpp"
 #include "supervisor/spec/duration.hpp"
+#include "supervisor/spec/listen_address.hpp"
 #include "supervisor/spec/spec_fields.hpp"
 
 namespace supervise::spec {
@@ -262,6 +263,8 @@ void check_fields_match_type(const core::SpecDocument& document, const DocumentP
       {field::kHealthyAfter,
        [&](const auto& c) { return c.healthy_after != defaults.healthy_after; }},
       {field::kImage, [](const auto& c) { return !c.image.empty(); }},
+      {field::kStallAfter, [](const auto& c) { return c.stall_after.has_value(); }},
+      {field::kOnStall, [&](const auto& c) { return c.on_stall != defaults.on_stall; }},
   };
   for_each_node(document, positions, [&](const NodeVisit& node) {
     const bool worker = node.child.type == core::ChildType::worker;
@@ -314,6 +317,11 @@ void check_durations_in_range(const core::SpecDocument& document,
       check(node.child.healthy_after, [&](Code code, std::string message) {
         add(errors, node, field::kHealthyAfter, code, std::move(message));
       });
+      if (node.child.stall_after) {
+        check(*node.child.stall_after, [&](Code code, std::string message) {
+          add(errors, node, field::kStallAfter, code, std::move(message));
+        });
+      }
     }
   });
 }
@@ -383,6 +391,17 @@ void check_commands(const core::SpecDocument& document, const DocumentPositions&
   });
 }
 
+void check_http_address(const core::SpecDocument& document, const DocumentPositions& positions,
+                        ErrorCollector& errors) {
+  if (document.http.empty()) {
+    return;  // no endpoint (a value of the wrong type was reported when read)
+  }
+  std::string why;
+  if (!parse_listen_address(document.http, why)) {
+    errors.add(positions.at(key(field::kHttp)), "", key(field::kHttp), Code::bad_value, why);
+  }
+}
+
 const std::vector<NamedValidator>& spec_validators() {
   static const std::vector<NamedValidator> kValidators{
       {"ids_present", check_ids_present},
@@ -397,6 +416,7 @@ const std::vector<NamedValidator>& spec_validators() {
       {"restart_limits", check_restart_limits},
       {"backoff", check_backoff},
       {"commands", check_commands},
+      {"http_address", check_http_address},
   };
   return kValidators;
 }

@@ -49,6 +49,9 @@ void check_backoff(const core::SpecDocument&, const DocumentPositions&, ErrorCol
 /// A command (and the agent) names a program; env names are usable.
 void check_commands(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
 
+/// `http` is `[ADDR:]PORT` (listen_address.hpp).
+void check_http_address(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
+
 /// Every validator above, in the order they run.
 const std::vector<NamedValidator>& spec_validators();
 

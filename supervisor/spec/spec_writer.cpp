@@ -159,6 +159,14 @@ void write_child(YAML::Emitter& out, const core::ChildSpec& child) {
   if (child.image != defaults.image) {
     text(key(out, field::kImage), child.image);
   }
+  if (child.stall_after) {
+    key(out, field::kStallAfter) << (*child.stall_after == core::Duration{0}
+                                         ? std::string(field::kOff)
+                                         : format_duration(*child.stall_after));
+  }
+  if (child.on_stall != defaults.on_stall) {
+    key(out, field::kOnStall) << std::string(core::to_string(child.on_stall));
+  }
   write_policy(out, child.policy, child.children, child.type == core::ChildType::supervisor);
   out << YAML::EndMap;
 }
@@ -187,6 +195,9 @@ std::string save_spec(const core::SpecDocument& document) {
   if (!document.agent.empty()) {
     key(out, field::kAgent);
     write_string_list(out, document.agent);
+  }
+  if (!document.http.empty()) {
+    text(key(out, field::kHttp), document.http);
   }
   key(out, field::kSupervisor) << YAML::BeginMap;
   write_policy(out, document.root.policy, document.root.children, true);

@@ -601,6 +601,20 @@ core::ChildSpec Decoder::child(const YAML::Node& node, ChildPositions& positions
        }},
       {field::kHealthyAfter, duration_field(child.healthy_after)},
       {field::kImage, string_field(child.image)},
+      {field::kStallAfter,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         if (v.IsScalar() && v.Scalar() == field::kOff) {
+           child.stall_after = core::Duration{0};
+         } else if (const auto limit = read_duration(v, scope, p, a, ", or off")) {
+           child.stall_after = *limit;
+         }
+       }},
+      {field::kOnStall,
+       [&](const YAML::Node& v, const std::string& p, Position a) {
+         if (const auto action = read_enum(v, scope, p, a, kStallActions)) {
+           child.on_stall = *action;
+         }
+       }},
   };
   for (FieldHandler& handler : policy_handlers(scope, child.policy, child.children, positions)) {
     handlers.push_back(std::move(handler));
@@ -635,6 +649,12 @@ DecodedSpec Decoder::document(const YAML::Node& root) {
         [&](const YAML::Node& v, const std::string& p, Position a) {
           if (const auto agent = read_string_list(v, document_scope, p, a, "[claude, --print]")) {
             document.agent = *agent;
+          }
+        }},
+       {field::kHttp,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          if (const auto address = read_string(v, document_scope, p, a)) {
+            document.http = *address;
           }
         }},
        {field::kSupervisor,

@@ -42,6 +42,7 @@ json child_json(const ChildReport& child) {
           {"state", shown_state(child)},
           {"adopted", child.adopted},
           {"dead", child.dead},
+          {"stalled", child.stalled},
           {"pid", optional_json(child.pid)},
           {"processes", optional_json(child.processes)},
           {"uptime_seconds", optional_json(child.uptime_seconds)},
@@ -80,6 +81,8 @@ ChildReport child_from_json(const json& object) {
   }
   child.state = *parsed;
   child.dead = object.at("dead").get<bool>();
+  // Added after schema 1 was published: absent from older supervisors.
+  child.stalled = object.value("stalled", false);
   child.pid = optional_from<int>(object, "pid");
   child.processes = optional_from<int>(object, "processes");
   child.uptime_seconds = optional_from<double>(object, "uptime_seconds");

@@ -34,6 +34,9 @@ struct ChildReport {
   /// Offline only: its worker died with work left and nothing restarts it
   /// (the legacy monitor's dead-worker rule).
   bool dead = false;
+  /// Live only: running, but it has shown no sign of work (task changes, log
+  /// growth) for its `stall_after`.
+  bool stalled = false;
   std::optional<int> pid;
   /// Live processes of the child: its main process and everything it
   /// started, those that left its process group or session included.

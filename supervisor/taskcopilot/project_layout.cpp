@@ -109,6 +109,17 @@ Result<fs::path> ProjectLayout::log_file(std::string_view stream_id,
   return logs_dir / fmt::format("{}_{}.log", stream_id, prefix);
 }
 
+Result<fs::path> ProjectLayout::worker_log(std::string_view child_id,
+                                           std::string_view initiative_id) const {
+  if (!initiative_id.empty()) {
+    return log_file(child_id, initiative_id);
+  }
+  if (auto error = check_path_id("child id", child_id)) {
+    return *error;
+  }
+  return logs_dir / (std::string(child_id) + ".log");
+}
+
 Result<fs::path> ProjectLayout::work_dir(std::string_view stream_id) const {
   if (auto error = check_path_id("stream id", stream_id)) {
     return *error;

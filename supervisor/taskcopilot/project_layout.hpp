@@ -77,6 +77,10 @@ struct ProjectLayout {
   /// `<logs>/<stream-id>_<first 8 chars of the initiative id>.log`
   Result<std::filesystem::path> log_file(std::string_view stream_id,
                                          std::string_view initiative_id) const;
+  /// The log a worker of the tree writes: log_file() when the tree names an
+  /// initiative, else `<logs>/<child-id>.log` (a spec of custom commands).
+  Result<std::filesystem::path> worker_log(std::string_view child_id,
+                                           std::string_view initiative_id) const;
   /// The root for stream `main`, else `<root>/.claude/worktrees/<stream-id>`.
   Result<std::filesystem::path> work_dir(std::string_view stream_id) const;
 };

@@ -66,6 +66,7 @@ rc::Gen<ChildReport> child_report() {
         rc::gen::build<TaskCounts>(rc::gen::set(&TaskCounts::completed, rc::gen::inRange(0, 100)),
                                    rc::gen::set(&TaskCounts::total, rc::gen::inRange(0, 100))));
     child.depth = *rc::gen::inRange(0, 20);
+    child.stalled = *rc::gen::arbitrary<bool>();
     return child;
   });
 }

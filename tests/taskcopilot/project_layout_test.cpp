@@ -46,6 +46,13 @@ TEST_F(ProjectLayoutTest, ContractPathsHangOffTheRootAndHome) {
   EXPECT_EQ(layout_.supervisor_pid_file, orchestrator / "supervise.pid");
 }
 
+TEST_F(ProjectLayoutTest, AWorkerLogCarriesTheInitiativePrefixOnlyWhenTheTreeNamesOne) {
+  EXPECT_EQ(layout_.worker_log("Stream-A", "7f3c9a21-demo").value(),
+            layout_.logs_dir / "Stream-A_7f3c9a21.log");
+  EXPECT_EQ(layout_.worker_log("builder", "").value(), layout_.logs_dir / "builder.log");
+  EXPECT_FALSE(layout_.worker_log("../escape", "").ok());
+}
+
 TEST_F(ProjectLayoutTest, ATrailingSlashDoesNotChangeTheWorkspaceId) {
   const auto layout = ProjectLayout::from_root(root_.string() + "/", {.home_dir = home_});
   EXPECT_EQ(layout.workspace_id, "my-project");
