@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
@@ -19,6 +18,7 @@
 #include "supervisor/legacy/pidfd.hpp"
 #include "supervisor/legacy/session_scan.hpp"
 #include "supervisor/runtime/boost_process.hpp"
+#include "supervisor/runtime/pidfd_watch.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/process_group.hpp"
 #include "supervisor/runtime/process_launch.hpp"
@@ -83,38 +83,29 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   bool finished = false;
   core::ExitStatus status;
 
-  std::optional<bp::process> process;                   // spawned
-  std::optional<asio::posix::stream_descriptor> pidfd;  // adopted
+  std::optional<PidfdWatch> watch;
   asio::steady_timer drain_timer;
   std::chrono::steady_clock::time_point drain_started;
   std::chrono::milliseconds drain_delay{1};
   bool drain_warned = false;
 
-  void watch_spawned() {
+  void watch_main() {
     std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
-    process->async_wait([weak](bp::error_code ec, int) {
+    watch->async_wait([weak] {
       auto self = weak.lock();
-      if (!self || ec == asio::error::operation_aborted) {
+      if (!self) {
         return;
       }
-      // A failed wait (ECHILD: reaped by someone else) leaves the status
-      // unknown; the group is drained all the same.
-      const auto status = ec ? core::ExitStatus::unknown()
-                             : exit_status_from_wait(self->process->native_exit_code());
+      if (self->adopted) {
+        self->main_ended(core::ExitStatus::unknown());  // not ours to reap
+        return;
+      }
+      // It has ended, so this does not wait. Reaped by someone else
+      // (ECHILD), its status is unknown; the group is drained all the same.
+      int raw = 0;
+      const bool reaped = ::waitpid(self->pid, &raw, WNOHANG) == self->pid;
       self->reaper.untrack(self->pid);
-      self->process->detach();
-      self->main_ended(status);
-    });
-  }
-
-  void watch_adopted() {
-    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
-    pidfd->async_wait(asio::posix::stream_descriptor::wait_read, [weak](bp::error_code ec) {
-      auto self = weak.lock();
-      if (!self || ec == asio::error::operation_aborted) {
-        return;
-      }
-      self->main_ended(core::ExitStatus::unknown());
+      self->main_ended(reaped ? exit_status_from_wait(raw) : core::ExitStatus::unknown());
     });
   }
 
@@ -200,11 +191,10 @@ ChildProcess::~ChildProcess() {
   if (!impl_) {
     return;
   }
-  if (!impl_->adopted && !impl_->main_exited && impl_->process) {
+  if (!impl_->adopted && !impl_->main_exited) {
     std::string ignored;
     signal_group(impl_->pgid, SIGKILL, ignored);
     // Not waited for here (no blocking): the reaper collects it.
-    impl_->process->detach();
     impl_->reaper.untrack(impl_->pid);
   }
 }
@@ -254,8 +244,8 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   bp::error_code ec;
   bp::default_process_launcher launcher;
   launcher.env = env.data();
-  bp::process process =
-      launch_process(io, launcher, executable, args, ec, NewSessionInit{legacy::descriptor_bound()},
+  auto launched =
+      launch_process(launcher, executable, args, ec, NewSessionInit{legacy::descriptor_bound()},
                      bp::process_start_dir(spec.work_dir),
                      bp::process_stdio{input.get(), output.get(), output.get()});
   if (ec) {
@@ -264,13 +254,13 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
     result.error = "cannot start " + executable.string() + ": " + ec.message();
     return result;
   }
-  impl->pid = process.id();
+  impl->pid = launched.pid;
   impl->pgid = impl->pid;
-  impl->process.emplace(std::move(process));
+  impl->watch.emplace(io, std::move(launched.pidfd));
   reaper.track(impl->pid);
 
   result.process.reset(new ChildProcess(std::move(impl)));
-  result.process->impl_->watch_spawned();
+  result.process->impl_->watch_main();
   return result;
 }
 
@@ -325,10 +315,10 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
   impl->pid = pid;
   impl->pgid = stat->pgrp == pid ? pid : 0;
   impl->adopted = true;
-  impl->pidfd.emplace(io, opened.fd.release());
+  impl->watch.emplace(io, std::move(opened.fd));
 
   result.process.reset(new ChildProcess(std::move(impl)));
-  result.process->impl_->watch_adopted();
+  result.process->impl_->watch_main();
   return result;
 }
 
@@ -373,10 +363,7 @@ bool ChildProcess::signal(int signal, std::string& error) {
   if (impl.main_exited) {
     return true;
   }
-  if (impl.pidfd) {
-    return legacy::pidfd_signal(impl.pidfd->native_handle(), signal, error);
-  }
-  return signal_process(impl.pid, signal, error);
+  return legacy::pidfd_signal(impl.watch->native_handle(), signal, error);
 }
 
 }  // namespace supervise::runtime
