@@ -16,6 +16,7 @@
 #include "supervisor/legacy/child_signals.hpp"
 #include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
+#include "supervisor/runtime/pidfd_watch.hpp"
 #include "supervisor/runtime/process_launch.hpp"
 
 namespace supervise::runtime {
@@ -65,14 +66,15 @@ struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
   asio::io_context& io;
   AsyncCommand::Handler on_done;
   asio::steady_timer deadline;
-  std::optional<bp::process> process;
+  int pid = 0;
+  std::optional<PidfdWatch> watch;
   legacy::FileDescriptor output;
   AsyncCommand::Result result;
   bool finished = false;
 
   void kill_group() {
-    if (process && !finished) {
-      ::kill(-process->id(), SIGKILL);
+    if (watch && !finished) {
+      ::kill(-pid, SIGKILL);
     }
   }
 
@@ -148,13 +150,15 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
   bp::default_process_launcher launcher;
   launcher.env = env_pointers.data();
   bp::error_code ec;
-  auto process = launch_process(
-      io, launcher, executable, args, ec, OwnSessionInit{}, bp::process_start_dir(work_dir),
-      bp::process_stdio{input.get(), impl->output.get(), impl->output.get()});
+  auto launched =
+      launch_process(launcher, executable, args, ec, OwnSessionInit{legacy::descriptor_bound()},
+                     bp::process_start_dir(work_dir),
+                     bp::process_stdio{input.get(), impl->output.get(), impl->output.get()});
   if (ec) {
     return fail("cannot run " + argv.front() + ": " + ec.message());
   }
-  impl->process.emplace(std::move(process));
+  impl->pid = launched.pid;
+  impl->watch.emplace(io, std::move(launched.pidfd));
   impl->result.command.started = true;
 
   std::weak_ptr<AsyncCommandImpl> weak = impl;
@@ -169,11 +173,12 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
   });
   // The wait keeps the state alive even when the owner has let go: the
   // process is reaped either way.
-  impl->process->async_wait([impl](bp::error_code error, int) {
-    const int status = impl->process->native_exit_code();
-    impl->result.command.exit_code = !error && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  impl->watch->async_wait([impl] {
+    // It has ended, so this does not wait.
+    int status = 0;
+    const bool reaped = ::waitpid(impl->pid, &status, WNOHANG) == impl->pid;
+    impl->result.command.exit_code = reaped && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     // Reaped now: its group number is no longer ours to signal.
-    impl->process->detach();
     impl->finish();
   });
   return command;

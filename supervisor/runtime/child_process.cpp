@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
@@ -22,6 +21,7 @@
 #include "supervisor/legacy/session_scan.hpp"
 #include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/runtime/boost_process.hpp"
+#include "supervisor/runtime/pidfd_watch.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/process_group.hpp"
 #include "supervisor/runtime/process_launch.hpp"
@@ -56,9 +56,8 @@ struct NewSessionInit {
     legacy::close_inherited_descriptors(fd_bound);
     return {};
   }
-  /// The launcher does not wait for the exec, so a failed one is told
-  /// where a person looks: the worker's own log (its stderr). Only
-  /// async-signal-safe calls here.
+  /// A failed exec is also told where a person looks: the worker's own log
+  /// (its stderr). Only async-signal-safe calls here.
   template <typename Launcher>
   void on_exec_error(Launcher&, const std::filesystem::path& executable, const char* const*&,
                      const bp::error_code& ec) {
@@ -124,38 +123,29 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
 
   std::shared_ptr<WorkerContainment> containment;  // null: the group only
   bool sweeping = false;
-  std::optional<bp::process> process;                   // spawned
-  std::optional<asio::posix::stream_descriptor> pidfd;  // adopted
+  std::optional<PidfdWatch> watch;
   asio::steady_timer drain_timer;
   std::chrono::steady_clock::time_point drain_started;
   std::chrono::milliseconds drain_delay{1};
   bool drain_warned = false;
 
-  void watch_spawned() {
+  void watch_main() {
     std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
-    process->async_wait([weak](bp::error_code ec, int) {
+    watch->async_wait([weak] {
       auto self = weak.lock();
-      if (!self || ec == asio::error::operation_aborted) {
+      if (!self) {
         return;
       }
-      // A failed wait (ECHILD: reaped by someone else) leaves the status
-      // unknown; the group is drained all the same.
-      const auto status = ec ? core::ExitStatus::unknown()
-                             : exit_status_from_wait(self->process->native_exit_code());
+      if (self->adopted) {
+        self->main_ended(core::ExitStatus::unknown());  // not ours to reap
+        return;
+      }
+      // It has ended, so this does not wait. Reaped by someone else
+      // (ECHILD), its status is unknown; the group is drained all the same.
+      int raw = 0;
+      const bool reaped = ::waitpid(self->pid, &raw, WNOHANG) == self->pid;
       self->reaper.untrack(self->pid);
-      self->process->detach();
-      self->main_ended(status);
-    });
-  }
-
-  void watch_adopted() {
-    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
-    pidfd->async_wait(asio::posix::stream_descriptor::wait_read, [weak](bp::error_code ec) {
-      auto self = weak.lock();
-      if (!self || ec == asio::error::operation_aborted) {
-        return;
-      }
-      self->main_ended(core::ExitStatus::unknown());
+      self->main_ended(reaped ? exit_status_from_wait(raw) : core::ExitStatus::unknown());
     });
   }
 
@@ -270,11 +260,10 @@ ChildProcess::~ChildProcess() {
   if (!impl_) {
     return;
   }
-  if (!impl_->adopted && !impl_->main_exited && impl_->process) {
+  if (!impl_->adopted && !impl_->main_exited) {
     std::string ignored;
     signal_group(impl_->pgid, SIGKILL, ignored);
     // Not waited for here (no blocking): the reaper collects it.
-    impl_->process->detach();
     impl_->reaper.untrack(impl_->pid);
   }
   if (!impl_->adopted && !impl_->finished && impl_->containment) {
@@ -338,15 +327,12 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
 
   auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
   bp::error_code ec;
-  // The launch does not wait for the child's exec (the executable and the
-  // work dir were checked above): a boot of thousands, or a restart, never
-  // queues behind children that the machine is slow to schedule. An exec
-  // that fails all the same ends the child with status 1, which the core
-  // handles as a crash.
-  bp::posix::fork_and_forget_launcher launcher;
+  // The launcher waits for the child's exec, so a failed exec is an error
+  // value here, and the child leads its own session once we hold its PID.
+  bp::default_process_launcher launcher;
   launcher.env = env.data();
-  bp::process process = launch_process(
-      io, launcher, executable, args, ec,
+  auto launched = launch_process(
+      launcher, executable, args, ec,
       NewSessionInit{legacy::descriptor_bound(), cgroup_procs.valid() ? cgroup_procs.get() : -1},
       bp::process_start_dir(spec.work_dir),
       bp::process_stdio{input.get(), output.get(), output.get()});
@@ -356,22 +342,26 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
     result.error = "cannot start " + executable.string() + ": " + ec.message();
     return result;
   }
-  impl->pid = process.id();
+  impl->pid = launched.pid;
   impl->pgid = impl->pid;
-  impl->process.emplace(std::move(process));
+  impl->watch.emplace(io, std::move(launched.pidfd));
   reaper.track(impl->pid);
-  if (containment && containment->has_cgroup() &&
-      !in_cgroup(impl->pid, containment->scope().cgroup)) {
-    // The child could not move itself (it ran exec right after: nothing of
-    // it is anywhere else yet).
-    spdlog::warn("PID {} did not enter cgroup {}; containing it by its start marker", impl->pid,
-                 containment->scope().cgroup.string());
-    containment->drop_cgroup();
+  if (containment && containment->has_cgroup()) {
+    // The child moves itself in before exec, so nothing it starts is ever
+    // outside; the launch does not wait for that, so the parent moves it
+    // too (the same write, whoever comes first) and learns whether it could.
+    const auto pid_text = std::to_string(impl->pid);
+    if (::write(cgroup_procs.get(), pid_text.data(), pid_text.size()) < 0 && errno != ESRCH &&
+        !in_cgroup(impl->pid, containment->scope().cgroup)) {
+      spdlog::warn("PID {} did not enter cgroup {}; containing it by its start marker", impl->pid,
+                   containment->scope().cgroup.string());
+      containment->drop_cgroup();
+    }
   }
   impl->containment = std::move(containment);
 
   result.process.reset(new ChildProcess(std::move(impl)));
-  result.process->impl_->watch_spawned();
+  result.process->impl_->watch_main();
   return result;
 }
 
@@ -428,10 +418,10 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
   impl->pgid = stat->pgrp == pid ? pid : 0;
   impl->adopted = true;
   impl->containment = std::move(containment);
-  impl->pidfd.emplace(io, opened.fd.release());
+  impl->watch.emplace(io, std::move(opened.fd));
 
   result.process.reset(new ChildProcess(std::move(impl)));
-  result.process->impl_->watch_adopted();
+  result.process->impl_->watch_main();
   return result;
 }
 
@@ -491,10 +481,7 @@ bool ChildProcess::signal(int signal, std::string& error) {
   if (impl.main_exited) {
     return true;
   }
-  if (impl.pidfd) {
-    return legacy::pidfd_signal(impl.pidfd->native_handle(), signal, error);
-  }
-  return signal_process(impl.pid, signal, error);
+  return legacy::pidfd_signal(impl.watch->native_handle(), signal, error);
 }
 
 }  // namespace supervise::runtime

@@ -2,13 +2,13 @@
 
 #include <signal.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 
 #include "supervisor/legacy/pidfd.hpp"
 #include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/runtime/pidfd_watch.hpp"
 
 namespace supervise::runtime {
 
@@ -20,7 +20,7 @@ struct SurvivorStopImpl : std::enable_shared_from_this<SurvivorStopImpl> {
 
   struct Watched {
     int pid = 0;
-    asio::posix::stream_descriptor pidfd;
+    PidfdWatch pidfd;
     bool gone = false;
   };
 
@@ -52,17 +52,16 @@ struct SurvivorStopImpl : std::enable_shared_from_this<SurvivorStopImpl> {
 
   void watch(Watched& process) {
     std::weak_ptr<SurvivorStopImpl> weak = shared_from_this();
-    process.pidfd.async_wait(asio::posix::stream_descriptor::wait_read,
-                             [weak, &process](const boost::system::error_code& error) {
-                               auto self = weak.lock();
-                               if (!self || error == asio::error::operation_aborted) {
-                                 return;
-                               }
-                               process.gone = true;
-                               if (self->alive() == 0) {
-                                 self->finish();
-                               }
-                             });
+    process.pidfd.async_wait([weak, &process] {
+      auto self = weak.lock();
+      if (!self || self->finished) {
+        return;
+      }
+      process.gone = true;
+      if (self->alive() == 0) {
+        self->finish();
+      }
+    });
   }
 
   void arm(std::chrono::milliseconds delay) {
@@ -135,8 +134,8 @@ std::shared_ptr<SurvivorStop> SurvivorStop::start(
         legacy::pidfd_exited(opened.fd.get())) {
       continue;
     }
-    impl->watched.push_back(std::make_unique<SurvivorStopImpl::Watched>(SurvivorStopImpl::Watched{
-        target.pid, asio::posix::stream_descriptor(io, opened.fd.release()), false}));
+    impl->watched.push_back(std::unique_ptr<SurvivorStopImpl::Watched>(
+        new SurvivorStopImpl::Watched{target.pid, PidfdWatch(io, std::move(opened.fd)), false}));
   }
   if (impl->watched.empty()) {
     impl->finish();

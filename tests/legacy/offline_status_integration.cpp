@@ -60,9 +60,10 @@ TEST_F(OfflineStatus, ReadsStatesFromPidFilesDatabasesAndJournal) {
   write_file(dir_ / "worker-wrapper.sh", "sleep 60\ntrue\n");
   ::supervise::testing::SpawnedProcess shim(
       {"/bin/bash", (dir_ / "worker-wrapper.sh").string(), "Stream-B", "pidfile"});
+  // Until its exec, the child shows the test's own command line.
   ASSERT_TRUE(::supervise::testing::wait_for([&] {
     const auto process = read_process(shim.pid());
-    return process && process->argv.size() >= 3;
+    return process && is_shim_for(process->argv, "Stream-B");
   }));
   std::string error;
   ASSERT_TRUE(write_pid_file(pid_file("Stream-B"), shim.pid(), error)) << error;
@@ -88,8 +89,12 @@ TEST_F(OfflineStatus, ReadsStatesFromPidFilesDatabasesAndJournal) {
   EXPECT_EQ(child(*report, "Stream-A").state, ChildState::done);
   EXPECT_EQ(child(*report, "Stream-A").tasks, (status::TaskCounts{2, 2}));
 
+  std::string notes;
+  for (const auto& note : report->notes) {
+    notes += note + "\n";
+  }
   const auto& b = child(*report, "Stream-B");
-  EXPECT_EQ(b.state, ChildState::running);
+  EXPECT_EQ(b.state, ChildState::running) << notes;
   EXPECT_EQ(b.pid, shim.pid());
   EXPECT_FALSE(b.dead);
   EXPECT_EQ(b.depth, 1);

@@ -3,16 +3,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/process_group.hpp"
+#include "tests/runtime/recycled_readiness.hpp"
 #include "tests/runtime/run_io_until.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
@@ -20,6 +23,7 @@
 namespace supervise::runtime {
 namespace {
 
+using supervise::testing::RecycledReadiness;
 using supervise::testing::run_io_until;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
@@ -67,6 +71,27 @@ class ChildProcessTest : public ::testing::Test {
   bool wait_exit(std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
     return run_io_until(
         io_, [this] { return exit_.has_value(); }, deadline);
+  }
+
+  /// Runs `recycled` (whose `register_next` starts or adopts `pid`) and
+  /// then every handler its stale readiness made ready. A handler that
+  /// blocks the loop for a process that runs would hold this up until `pid`
+  /// is killed from aside (after 5 s): such a test fails instead of hanging.
+  bool deliver_stale_readiness(RecycledReadiness& recycled, const std::function<int()>& start) {
+    std::atomic<int> pid{0};
+    std::atomic<bool> handled{false};
+    std::thread unblocker([&pid, &handled] {
+      if (!wait_for([&handled] { return handled.load(); }, std::chrono::seconds(5)) &&
+          pid.load() > 0) {
+        ::kill(pid.load(), SIGKILL);
+      }
+    });
+    recycled.arm([&] { pid = start(); });
+    const bool ran = run_io_until(io_, [&recycled] { return recycled.ran(); });
+    io_.poll();
+    handled = true;
+    unblocker.join();
+    return ran && pid.load() > 0;
   }
 
   TempDir dir_;
@@ -302,6 +327,56 @@ TEST_F(ChildProcessTest, AnAdoptedProcessThatLeadsNoGroupIsSignalledThroughItsPi
 TEST(ExitStatusFromWait, DistinguishesExitFromSignal) {
   EXPECT_EQ(exit_status_from_wait(3 << 8), core::ExitStatus::exited(3));
   EXPECT_EQ(exit_status_from_wait(SIGKILL), core::ExitStatus::killed(SIGKILL));
+}
+
+// A pidfd can be reported readable while its process runs (see
+// recycled_readiness.hpp). Boost.Process answered such a wakeup with a
+// blocking waitpid(): the loop, and with it the control socket, hung until
+// the worker ended.
+TEST_F(ChildProcessTest, AWakeupOfThePidfdWhileTheChildRunsIsNotTakenForItsExit) {
+  RecycledReadiness recycled(io_);
+  ASSERT_TRUE(recycled.valid());
+  std::unique_ptr<ChildProcess> child;
+  ASSERT_TRUE(deliver_stale_readiness(recycled, [&] {
+    child = spawn(shell("exec sleep 1000"));
+    return child ? child->pid() : 0;
+  }));
+  EXPECT_FALSE(exit_.has_value()) << "the loop waited for the child, or took it for ended";
+  EXPECT_FALSE(child->main_exited());
+
+  std::string error;
+  ASSERT_TRUE(child->signal(SIGKILL, error)) << error;
+  ASSERT_TRUE(wait_exit());
+  EXPECT_EQ(*exit_, core::ExitStatus::killed(SIGKILL)) << "its real exit is still reported";
+}
+
+// The same wakeup for an adopted process: taken for its end, it had its
+// group killed.
+TEST_F(ChildProcessTest, AWakeupOfThePidfdWhileAnAdoptedProcessRunsIsNotTakenForItsEnd) {
+  const pid_t pid = start_outside_leader();
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for([&] {
+    const auto stat = read_proc_stat(pid);
+    return stat && stat->session == pid && stat->comm == "sleep";
+  }));
+  RecycledReadiness recycled(io_);
+  ASSERT_TRUE(recycled.valid());
+  ChildProcess::AdoptResult adopted;
+  ASSERT_TRUE(deliver_stale_readiness(recycled, [&] {
+    adopted =
+        ChildProcess::adopt(io_, reaper_, pid, [this](core::ExitStatus status) { exit_ = status; });
+    return adopted.process ? pid : 0;
+  })) << adopted.error;
+  EXPECT_FALSE(exit_.has_value());
+
+  std::string error;
+  ASSERT_TRUE(adopted.process->signal(SIGTERM, error)) << error;
+  int raw = 0;
+  ASSERT_EQ(::waitpid(pid, &raw, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(raw));
+  EXPECT_EQ(WTERMSIG(raw), SIGTERM) << "it was killed (SIGKILL) before it was asked to stop";
+  ASSERT_TRUE(wait_exit());
+  EXPECT_TRUE(exit_->is_unknown());
 }
 
 }  // namespace
