@@ -7,12 +7,12 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/journal/journal.hpp"
-#include "supervisor/spec/spec_error.hpp"
-#include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/legacy/dead_worker_rule.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/spec/spec_error.hpp"
+#include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -124,8 +124,8 @@ std::optional<status::StatusReport> offline_status_from_spec(
     if (history != histories.end()) {
       child.restarts = history->second.restarts;
     }
-    const auto live = worker->command.empty() ? live_worker(layout, worker->id, report.notes)
-                                              : std::nullopt;
+    const auto live =
+        worker->command.empty() ? live_worker(layout, worker->id, report.notes) : std::nullopt;
     if (live) {
       child.state = ChildState::running;
       child.pid = live->pid;

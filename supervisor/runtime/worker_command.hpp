@@ -53,8 +53,8 @@ PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting&
 /// prepare_worker() with the initiative's streams already read (the runtime
 /// reads them beside its loop); null: none could be read.
 PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
-                                          const WorkerSetting& setting,
-                                          const std::vector<taskcopilot::Stream>* streams);
+                                           const WorkerSetting& setting,
+                                           const std::vector<taskcopilot::Stream>* streams);
 
 /// "a b c": how $SUPERVISE_AGENT carries an agent command (the shim splits it
 /// at blanks). Empty when an argument holds a blank and cannot be carried
