@@ -302,8 +302,11 @@ void check_durations_in_range(const core::SpecDocument& document,
           std::pair{backoff + key(field::kInitial), node.policy.backoff.initial},
           std::pair{backoff + key(field::kMax), node.policy.backoff.max},
           std::pair{backoff + key(field::kResetAfter), node.policy.backoff.reset_after}}) {
+      // A structured binding cannot be captured by reference before C++20
+      // as clang 14 implements it: name the field through a reference.
+      const std::string& field_name = name;
       check(value, [&](Code code, std::string message) {
-        add(errors, node, name, code, std::move(message));
+        add(errors, node, field_name, code, std::move(message));
       });
     }
   });
