@@ -457,13 +457,22 @@ TEST_F(UpCommandTest, AGitThatOutlivesItsDeadlineFailsTheStartAndIsKilled) {
   const auto log = monitor_log();
   EXPECT_NE(log.find("git worktree add"), std::string::npos) << log;
   EXPECT_NE(log.find("did not finish in time and was killed"), std::string::npos) << log;
-  // The first try and one restart, each with its own killed git.
+  // The first try and one restart, each failed by its own deadline.
+  std::size_t deadlines = 0;
+  for (auto at = log.find("did not finish in time"); at != std::string::npos;
+       at = log.find("did not finish in time", at + 1)) {
+    ++deadlines;
+  }
+  EXPECT_EQ(deadlines, 2u) << log;
+  // Every git that got as far as hanging was killed. (A loaded machine may
+  // not run the script's first line within the deadline: then that git was
+  // killed before it could hang, which is as good.)
   std::vector<int> gits;
   std::istringstream lines(slurp(agent_dir_ / "git-hung.pid"));
   for (int pid = 0; lines >> pid;) {
     gits.push_back(pid);
   }
-  EXPECT_EQ(gits.size(), 2u) << log;
+  EXPECT_LE(gits.size(), 2u) << log;
   for (const int pid : gits) {
     EXPECT_TRUE(wait_for([&] { return process_gone(pid); }, 5s)) << "git " << pid;
   }

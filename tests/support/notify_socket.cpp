@@ -24,6 +24,14 @@ NotifySocket::NotifySocket(std::filesystem::path path) : path_(std::move(path)) 
     ::close(fd_);
     throw std::runtime_error("cannot bind " + text + ": " + std::strerror(errno));
   }
+  // The kernel stamps each datagram as it arrives, so the gaps between
+  // messages are the sender's, whenever the test gets round to reading them.
+  const int on = 1;
+  if (::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("cannot ask for arrival times on " + text + ": " +
+                             std::strerror(errno));
+  }
 }
 
 NotifySocket::~NotifySocket() {
@@ -34,13 +42,29 @@ NotifySocket::~NotifySocket() {
 
 const std::vector<NotifyMessage>& NotifySocket::messages() {
   char buffer[4096];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
   for (;;) {
-    const auto size = ::recv(fd_, buffer, sizeof(buffer), 0);
+    iovec data{buffer, sizeof(buffer)};
+    msghdr header{};
+    header.msg_iov = &data;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof(control);
+    const auto size = ::recvmsg(fd_, &header, 0);
     if (size < 0) {
       break;  // EAGAIN: nothing more for now
     }
-    messages_.push_back(
-        {std::string(buffer, static_cast<std::size_t>(size)), std::chrono::steady_clock::now()});
+    auto arrival = std::chrono::system_clock::now();
+    for (auto* part = CMSG_FIRSTHDR(&header); part != nullptr; part = CMSG_NXTHDR(&header, part)) {
+      if (part->cmsg_level == SOL_SOCKET && part->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec stamp{};
+        std::memcpy(&stamp, CMSG_DATA(part), sizeof(stamp));
+        arrival = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
+      }
+    }
+    messages_.push_back({std::string(buffer, static_cast<std::size_t>(size)), arrival});
   }
   return messages_;
 }

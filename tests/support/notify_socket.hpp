@@ -2,7 +2,7 @@
 
 // A stand-in for systemd's notification socket: an AF_UNIX datagram socket
 // that a test binds and passes as NOTIFY_SOCKET, recording every message
-// (sd_notify(3)) with the time it was read.
+// (sd_notify(3)) with the time the kernel received it.
 
 #include <chrono>
 #include <filesystem>
@@ -13,7 +13,8 @@ namespace supervise::testing {
 
 struct NotifyMessage {
   std::string text;  ///< e.g. "READY=1" or "STATUS=3 running, ..."
-  std::chrono::steady_clock::time_point received;
+  /// When the datagram arrived (the kernel's stamp), not when it was read.
+  std::chrono::system_clock::time_point received;
 };
 
 class NotifySocket {
