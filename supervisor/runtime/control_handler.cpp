@@ -7,8 +7,8 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/process/proc_reader.hpp"
 #include "supervisor/runtime/metrics_snapshot.hpp"
-#include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/runtime.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -105,7 +105,7 @@ status::StatusReport live_status_report(const Runtime& runtime,
     if (status.pid && (status.state == core::ChildState::running || child.adopted)) {
       // Read when asked, one /proc read per running child: the core never
       // learns of SIGSTOP, and need not.
-      const auto stat = read_proc_stat(*status.pid);
+      const auto stat = process::read_proc_stat(*status.pid);
       child.paused = stat && stat->is_stopped();
     }
     if (status.started_at && status.pid) {

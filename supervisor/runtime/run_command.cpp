@@ -11,8 +11,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "supervisor/legacy/child_descriptors.hpp"
-#include "supervisor/legacy/child_signals.hpp"
+#include "supervisor/process/child_descriptors.hpp"
+#include "supervisor/process/child_signals.hpp"
 #include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
 
@@ -28,8 +28,8 @@ struct ChildSetup {
   int fd_bound;
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    legacy::restore_default_signals();
-    legacy::close_inherited_descriptors(fd_bound);
+    process::restore_default_signals();
+    process::close_inherited_descriptors(fd_bound);
     return {};
   }
 };
@@ -63,7 +63,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   bp::process process(io, executable, args, bp::process_start_dir(work_dir),
                       bp::process_stdio{nullptr, output, output},
-                      ChildSetup{legacy::descriptor_bound()}, ec);
+                      ChildSetup{process::descriptor_bound()}, ec);
   if (ec) {
     ::close(output);
     result.output = "cannot run " + argv.front() + ": " + ec.message();

@@ -9,9 +9,9 @@
 #include <set>
 
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/shim_banner.hpp"
 #include "supervisor/legacy/survivors.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
 #include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/process/start_marker.hpp"
 #include "supervisor/runtime/child_process_launcher.hpp"
@@ -316,8 +316,9 @@ ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
       io_, pid,
       [&child, mtime](int candidate) {
         const auto verdict = legacy::verify_worker(candidate, child, mtime);
-        return verdict == legacy::WorkerVerdict::verified ? std::string()
-                                                          : std::string(legacy::to_string(verdict));
+        return verdict == process::WorkerVerdict::verified
+                   ? std::string()
+                   : std::string(process::to_string(verdict));
       },
       [this, child, pid](core::ExitStatus status) {
         on_exit(child, pid, adopted_exit_status(child, pid, status));

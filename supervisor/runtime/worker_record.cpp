@@ -6,7 +6,7 @@
 
 #include "supervisor/core/safe_id.hpp"
 #include "supervisor/legacy/atomic_file.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "supervisor/process/start_marker.hpp"
 
 namespace supervise::runtime {
@@ -127,7 +127,7 @@ void remove_worker_record_if_holds(const std::filesystem::path& path, int pid) {
 }
 
 std::string verify_recorded_worker(const WorkerRecord& record) {
-  const auto stat = legacy::read_proc_stat(record.pid);
+  const auto stat = process::read_proc_stat(record.pid);
   if (!stat || stat->has_ended()) {
     return "process " + std::to_string(record.pid) + " is not running";
   }
@@ -146,7 +146,7 @@ std::string verify_recorded_worker(const WorkerRecord& record) {
 
 std::optional<WorkerRecord> record_of_started(const std::string& child, int pid,
                                               const ContainmentScope& scope) {
-  const auto stat = legacy::read_proc_stat(pid);
+  const auto stat = process::read_proc_stat(pid);
   if (!stat) {
     return std::nullopt;
   }

@@ -15,16 +15,21 @@
 
 #include "supervisor/legacy/monitor.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/restart_counts.hpp"
-#include "supervisor/legacy/session_scan.hpp"
-#include "tests/legacy/spawned_process.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_identity.hpp"
+#include "supervisor/process/session_scan.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::read_process;
+using process::WorkerVerdict;
 
 using supervise::testing::SpawnedProcess;
 using supervise::testing::SpawnOptions;
