@@ -3,7 +3,10 @@
 // The runtime: one io_context that drives the pure core (core::Supervisor).
 // It turns the world into events (processes ending, timers, signals, Task
 // Copilot changes) and performs the actions the core returns (spawn, signal,
-// arm timers). It makes no policy decision of its own.
+// arm timers). It makes no policy decision of its own. Its member functions
+// are defined in runtime*.cpp, a file per concept: the event pump, the spawn
+// queue and start attempts, leftovers of earlier starts, adoption, reload,
+// the journal, Task Copilot progress, stalls.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -230,6 +233,9 @@ class Runtime {
   void stall_changed(const core::StallChange& change);
   /// Hands `entry` to the journal (when kept) and to on_event.
   void record(journal::Entry entry);
+  /// The journal's row for `change` (when it is one) and the child's restart
+  /// history.
+  void journal_state_change(const core::StateChanged& change);
   void finished(core::TreeOutcome outcome);
   void on_exit(const std::string& child, int pid, core::ExitStatus status);
   /// `status` of an adopted shim, or when unknown, the one its exit banner
