@@ -202,6 +202,10 @@ void Runtime::command(core::Command command) {
   maybe_stop();
 }
 
+core::CommandVerdict Runtime::judge(const core::Command& command) const {
+  return core_->judge(command);
+}
+
 void Runtime::maybe_stop() {
   if (stopped_ || !outcome_ || pending_reload_ || !processes_.empty() || !starting_.empty()) {
     return;

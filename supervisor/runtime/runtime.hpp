@@ -127,6 +127,8 @@ class Runtime {
   /// Hands an operator command to the core (a control socket request, or a
   /// test standing in for one).
   void command(core::Command command);
+  /// What the core would do with `command` now (accepted, or why not).
+  core::CommandVerdict judge(const core::Command& command) const;
   std::vector<core::ChildStatus> status() const;
   const core::SpecDocument& document() const { return options_.document; }
   const taskcopilot::ProjectLayout& layout() const { return options_.layout; }
