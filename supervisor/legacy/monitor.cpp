@@ -19,6 +19,7 @@
 #include "supervisor/legacy/supervisor_lock_probe.hpp"
 #include "supervisor/legacy/survivors.hpp"
 #include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/legacy/worktree.hpp"
 #include "supervisor/taskcopilot/prompt.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
@@ -236,10 +237,7 @@ class Monitor {
 
     std::error_code exists_error;
     if (!fs::is_directory(*work_dir, exists_error)) {
-      const WorktreeOutcome worktree =
-          options_.ensure_worktree
-              ? options_.ensure_worktree(layout_.root, *work_dir, id)
-              : WorktreeOutcome{false, "no way to create git worktrees was configured"};
+      const WorktreeResult worktree = ensure_worktree(layout_.root, *work_dir, id);
       if (!worktree.ok) {
         log_.error(fmt::format("Failed to create worktree {} for {}: {}", work_dir->string(), id,
                                worktree.error));

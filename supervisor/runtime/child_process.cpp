@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "supervisor/process/boost_process.hpp"
 #include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/process/child_descriptors.hpp"
 #include "supervisor/process/child_signals.hpp"
@@ -22,7 +23,6 @@
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/process/process_group.hpp"
 #include "supervisor/process/session_scan.hpp"
-#include "supervisor/runtime/boost_process.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 #include "supervisor/runtime/process_launch.hpp"
 

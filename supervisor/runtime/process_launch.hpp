@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include "supervisor/process/boost_process.hpp"
 #include "supervisor/process/file_descriptor.hpp"
 #include "supervisor/process/pidfd.hpp"
-#include "supervisor/runtime/boost_process.hpp"
 
 namespace supervise::runtime {
 
