@@ -169,10 +169,11 @@ void Runtime::on_signal(int signal) {
       if (options_.on_reloading) {
         options_.on_reloading();
       }
-      reload();
-      if (!pending_reload_ && options_.on_reloaded) {
-        options_.on_reloaded();  // refused, or nothing to stop first: done already
-      }
+      reload([this] {
+        if (!pending_reload_ && options_.on_reloaded) {
+          options_.on_reloaded();  // refused, or nothing to stop first: done already
+        }
+      });
       return;
     default:
       break;

@@ -151,8 +151,11 @@ class Runtime {
   /// Re-reads Task Copilot progress (what a DB change does), beside the
   /// loop; `then` runs once the result (or the error) has been applied.
   void refresh_progress(std::function<void()> then = {});
-  /// Reloads the spec as SIGHUP does.
-  void reload();
+  /// Reloads the spec as SIGHUP does. The spec is read beside the loop;
+  /// `then` runs on the loop once the result has been applied (the reload
+  /// refused, or the changed children told to stop: see on_reloaded for its
+  /// end).
+  void reload(std::function<void()> then = {});
   /// The runtime's clock: the time the core and `status` work with.
   core::TimePoint now() const;
 
@@ -246,6 +249,8 @@ class Runtime {
                                        core::ExitStatus status) const;
   void on_signal(int signal);
   void maybe_stop();
+  /// The spec read for a reload (nullopt: `error` says why not), on the loop.
+  void apply_reload(std::optional<core::SpecDocument> document, const std::string& error);
   void finish_reload();
   const core::ChildSpec* find_spec(const std::string& id) const;
   void index_specs();
@@ -309,10 +314,12 @@ class Runtime {
   /// runs that the old tree is stopping (its SIGKILL escalation is the old
   /// tree's).
   std::optional<core::SpecDocument> pending_reload_;
+  /// The spec of a reload is being read beside the loop.
+  bool reload_reading_ = false;
   std::vector<std::string> reload_stopping_;
 
-  /// Blocking look-ups (the process table, logs) run here, never on the
-  /// loop; declared last so that it is joined before anything it reports to
+  /// Blocking look-ups (the process table, logs, the spec of a reload) run
+  /// here, never on the loop; declared last so that it is joined before anything it reports to
   /// is destroyed.
   boost::asio::thread_pool background_{1};
 };

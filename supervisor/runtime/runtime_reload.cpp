@@ -4,26 +4,57 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "supervisor/runtime/runtime.hpp"
 #include "supervisor/runtime/runtime_internals.hpp"
 
 namespace supervise::runtime {
 
-void Runtime::reload() {
+void Runtime::reload(std::function<void()> then) {
+  const auto refuse = [&then](const char* why) {
+    spdlog::info("{}", why);
+    if (then) {
+      then();
+    }
+  };
   if (!options_.reload) {
-    spdlog::info("No spec source to reload from; nothing changes");
+    refuse("No spec source to reload from; nothing changes");
     return;
   }
-  if (pending_reload_) {
-    spdlog::info("A reload is already in progress");
+  if (pending_reload_ || reload_reading_) {
+    refuse("A reload is already in progress");
+    return;
+  }
+  if (shutdown_requested_) {
+    refuse("Shutting down: not reloading");
+    return;
+  }
+  reload_reading_ = true;
+  // Reading the spec file (or deriving the tree from Task Copilot) reads
+  // files and a database: beside the loop, which applies the result.
+  boost::asio::post(background_, [this, read = options_.reload, then = std::move(then)]() mutable {
+    std::string error;
+    auto document = read(error);
+    boost::asio::post(io_, [this, document = std::move(document), error = std::move(error),
+                            then = std::move(then)]() mutable {
+      reload_reading_ = false;
+      apply_reload(std::move(document), error);
+      if (then) {
+        then();
+      }
+    });
+  });
+}
+
+void Runtime::apply_reload(std::optional<core::SpecDocument> document, const std::string& error) {
+  if (stopped_) {
     return;
   }
   if (shutdown_requested_) {
     spdlog::info("Shutting down: not reloading");
     return;
   }
-  std::string error;
-  auto document = options_.reload(error);
   if (!document) {
     spdlog::error("Cannot reload the spec, keeping the running tree: {}", error);
     return;
