@@ -71,7 +71,8 @@ struct RuntimeOptions {
   std::chrono::milliseconds git_deadline{120'000};
   /// The tree to run after SIGHUP; null: SIGHUP is only logged. Returns
   /// nullopt with `error` set when the new spec cannot be used (the running
-  /// tree is then left as it is).
+  /// tree is then left as it is). Called beside the loop, on the runtime's
+  /// background thread: it may read files and databases.
   std::function<std::optional<core::SpecDocument>(std::string& error)> reload;
   /// Called for every state change the core reports, after it is logged
   /// (for measurements and tests; on the io_context's thread).
