@@ -108,6 +108,16 @@ std::optional<ProcStat> parse_proc_stat(std::string_view content) {
       !parse_int(fields[kStartTimeIndex], stat.start_ticks)) {
     return std::nullopt;
   }
+  constexpr std::size_t kVsizeIndex = 23 - 3;
+  constexpr std::size_t kRssIndex = 24 - 3;
+  if (fields.size() > kRssIndex) {
+    std::uint64_t vsize = 0;
+    std::int64_t rss = 0;
+    if (parse_int(fields[kVsizeIndex], vsize) && parse_int(fields[kRssIndex], rss)) {
+      stat.vsize_bytes = vsize;
+      stat.rss_pages = rss;
+    }
+  }
   return stat;
 }
 
@@ -194,6 +204,13 @@ std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& pro
     return std::nullopt;
   }
   return parse_proc_stat(*content);
+}
+
+std::optional<std::string> read_proc_cgroup(int pid) {
+  if (pid <= 0) {
+    return std::nullopt;
+  }
+  return slurp(std::filesystem::path("/proc") / std::to_string(pid) / "cgroup");
 }
 
 std::vector<int> own_child_pids() {

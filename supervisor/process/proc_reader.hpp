@@ -28,6 +28,10 @@ struct ProcStat {
   int session = 0;
   /// Start time in clock ticks since boot (field 22), truncated to a tick.
   std::uint64_t start_ticks = 0;
+  /// Virtual memory size in bytes (field 23) and resident set size in pages
+  /// (field 24); nullopt when the content stops before them.
+  std::optional<std::uint64_t> vsize_bytes;
+  std::optional<std::int64_t> rss_pages;
 
   bool is_zombie() const { return state == 'Z'; }
   /// Stopped by a signal (SIGSTOP, SIGTSTP, ...): it runs nothing until
@@ -73,6 +77,10 @@ std::optional<ProcessInfo> read_process(int pid);
 /// <proc_root>/<pid>/stat; nullopt when there is no such process (or it
 /// vanished while being read, or the content does not parse).
 std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root = "/proc");
+
+/// The content of /proc/<pid>/cgroup (parse it with cgroup_v2.hpp's
+/// parse_cgroup_v2_path); nullopt when it cannot be read.
+std::optional<std::string> read_proc_cgroup(int pid);
 
 /// The direct children of this process (every thread's
 /// /proc/self/task/<tid>/children), zombies included.

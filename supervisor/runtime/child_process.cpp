@@ -10,9 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "supervisor/process/boost_process.hpp"
 #include "supervisor/process/cgroup_v2.hpp"
@@ -84,10 +82,8 @@ bool is_resource_shortage(int error) {
 /// Whether process `pid` (a zombie too) is in the cgroup whose directory is
 /// `cgroup`, by /proc/<pid>/cgroup: its v2 path ends with that directory.
 bool in_cgroup(int pid, const std::filesystem::path& cgroup) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/cgroup");
-  std::stringstream text;
-  text << file.rdbuf();
-  const auto path = process::parse_cgroup_v2_path(text.str());
+  const auto text = process::read_proc_cgroup(pid);
+  const auto path = text ? process::parse_cgroup_v2_path(*text) : std::nullopt;
   const auto name = "/" + cgroup.filename().string();
   return path && path->ends_with(name);
 }

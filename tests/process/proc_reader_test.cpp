@@ -24,7 +24,18 @@ TEST(ParseProcStat, ReadsTheFieldsWeUse) {
   EXPECT_EQ(stat->pgrp, 4242);
   EXPECT_EQ(stat->session, 4242);
   EXPECT_EQ(stat->start_ticks, 987654u);
+  EXPECT_EQ(stat->vsize_bytes, 1u);
+  EXPECT_EQ(stat->rss_pages, 2);
   EXPECT_FALSE(stat->is_zombie());
+}
+
+TEST(ParseProcStat, ContentEndingAtTheStartTimeHasNoMemorySizes) {
+  const auto stat =
+      parse_proc_stat("4242 (bash) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654");
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->start_ticks, 987654u);
+  EXPECT_FALSE(stat->vsize_bytes);
+  EXPECT_FALSE(stat->rss_pages);
 }
 
 TEST(ParseProcStat, CommWithSpacesAndParenthesesUsesTheLastParenthesis) {
@@ -68,6 +79,14 @@ TEST(ReadProcess, DescribesThisProcess) {
   const auto now = WallClock::now();
   EXPECT_LE(self->start_time, now);
   EXPECT_GT(self->start_time, now - 10min);
+}
+
+TEST(ReadProcCgroup, ThisProcessHasOneAndNoProcessNone) {
+  const auto own = read_proc_cgroup(::getpid());
+  ASSERT_TRUE(own);
+  EXPECT_FALSE(own->empty());
+  EXPECT_FALSE(read_proc_cgroup(0));
+  EXPECT_FALSE(read_proc_cgroup(system_pid_max() + 1));
 }
 
 TEST(ReadProcess, NoSuchProcessIsNullopt) {
