@@ -16,8 +16,9 @@
 namespace supervise::legacy {
 namespace {
 
-using process::clock_ticks_per_second;
+using process::ProcessInfo;
 using process::read_process;
+using process::system_pid_max;
 using process::WorkerVerdict;
 using supervise::testing::SpawnedProcess;
 using supervise::testing::TempDir;

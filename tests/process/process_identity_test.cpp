@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "supervisor/process/proc_reader.hpp"
 #include "tests/support/spawned_process.hpp"
 
 namespace supervise::process {
@@ -10,7 +11,6 @@ namespace {
 
 using supervise::testing::SpawnedProcess;
 
-#include "supervisor/process/proc_reader.hpp"
 TEST(VerifyProcess, KnownStartTimeIsVerifiedAndAnyOtherIsRecycled) {
   SpawnedProcess sleeper({"/bin/sleep", "600"});
   const auto info = read_process(sleeper.pid());
