@@ -17,8 +17,8 @@
 #include "supervisor/legacy/monitor.hpp"
 #include "supervisor/legacy/pid_file.hpp"
 #include "supervisor/legacy/restart_counts.hpp"
-#include "tests/legacy/spawned_process.hpp"
 #include "tests/support/run_binary.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 

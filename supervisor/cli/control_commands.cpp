@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "supervisor/cli/project_options.hpp"
-#include "supervisor/legacy/pidfd.hpp"
+#include "supervisor/process/pidfd.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/status/status_report.hpp"
 
@@ -76,11 +76,11 @@ std::vector<std::string> active_children(const taskcopilot::ProjectLayout& layou
 /// Blocks until process `pid` has exited or `deadline` passed; true if it
 /// exited. Waits on a pidfd: no polling, no race with PID reuse.
 bool wait_for_exit(int pid, std::chrono::milliseconds deadline) {
-  const auto opened = legacy::open_pidfd(pid);
+  const auto opened = process::open_pidfd(pid);
   if (!opened.fd.valid()) {
     return opened.error == ESRCH;
   }
-  return legacy::wait_pidfd(opened.fd.get(), deadline);
+  return process::wait_pidfd(opened.fd.get(), deadline);
 }
 
 /// `down`: asks for a graceful shutdown and waits until the supervisor has

@@ -8,7 +8,6 @@
 #include "supervisor/cli/project_options.hpp"
 #include "supervisor/legacy/monitor.hpp"
 #include "supervisor/runtime/installed_files.hpp"
-#include "supervisor/runtime/worktree.hpp"
 
 namespace supervise::cli {
 
@@ -43,11 +42,6 @@ int run_monitor_command(const MonitorFlags& flags) {
   }
   options.fallback_shim = shim.path_or_expected();
   options.default_prompt_template = prompt.path_or_expected();
-  options.ensure_worktree = [](const std::filesystem::path& root, const std::filesystem::path& path,
-                               const std::string& branch) {
-    const runtime::WorktreeResult result = runtime::ensure_worktree(root, path, branch);
-    return legacy::WorktreeOutcome{result.ok, result.error};
-  };
   return legacy::run_monitor(options);
 }
 

@@ -113,11 +113,30 @@ enum class CommandKind {
 };
 std::string_view to_string(CommandKind value);
 
+/// The command called `name` ("stop", "start", "restart", "shutdown",
+/// "force"); nullopt for any other name.
+std::optional<CommandKind> command_kind_from_string(std::string_view name);
+/// Whether a command of `kind` names one child (stop, start, restart) or
+/// concerns the whole tree (shutdown, force).
+bool names_a_child(CommandKind kind);
+
 /// An operator command (control socket, or SIGINT/SIGTERM for shutdown).
 struct Command {
   CommandKind kind = CommandKind::shutdown;
   std::string child;  ///< empty for shutdown/force
 };
+
+/// What the core does with a Command in its present state
+/// (Supervisor::judge).
+enum class CommandVerdict {
+  accepted,          ///< it acts on the command
+  unknown_child,     ///< no node of the tree has that id
+  nothing_to_do,     ///< the child is where the command would take it already
+  tree_not_running,  ///< before Boot, during a shutdown, or after the root failed
+  supervisor_busy,   ///< a supervisor node above the child is stopping, starting
+                     ///< or in backoff: it decides for the child
+};
+std::string_view to_string(CommandVerdict value);
 
 using Event = std::variant<Boot, StreamProgress, Spawned, SpawnFailed, Exited, Adopted,
                            RestoreHistory, RestoreState, TimerFired, Stalled, Command>;
@@ -297,6 +316,10 @@ class Supervisor {
   /// Status of every node, workers and nested supervisors, in start order.
   std::vector<ChildStatus> status(TimePoint now) const;
   std::optional<ChildStatus> status_of(const std::string& child, TimePoint now) const;
+
+  /// What handle(command) would do now, without doing it: the one place
+  /// that decides which commands apply (handle acts only on `accepted`).
+  CommandVerdict judge(const Command& command) const;
 
   /// Set once a Finished action has been returned.
   std::optional<TreeOutcome> outcome() const;

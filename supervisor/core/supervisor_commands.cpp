@@ -1,13 +1,108 @@
 // Supervisor: operator commands (stop, start, restart) and shutdown/force.
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "supervisor/core/supervisor_internals.hpp"
 
 namespace supervise::core {
 
+std::optional<CommandKind> command_kind_from_string(std::string_view name) {
+  for (const CommandKind kind : {CommandKind::stop, CommandKind::start, CommandKind::restart,
+                                 CommandKind::shutdown, CommandKind::force}) {
+    if (to_string(kind) == name) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+bool names_a_child(CommandKind kind) {
+  switch (kind) {
+    case CommandKind::stop:
+    case CommandKind::start:
+    case CommandKind::restart:
+      return true;
+    case CommandKind::shutdown:
+    case CommandKind::force:
+      return false;
+  }
+  return false;
+}
+
+std::string_view to_string(CommandVerdict value) {
+  switch (value) {
+    case CommandVerdict::accepted:
+      return "accepted";
+    case CommandVerdict::unknown_child:
+      return "unknown_child";
+    case CommandVerdict::nothing_to_do:
+      return "nothing_to_do";
+    case CommandVerdict::tree_not_running:
+      return "tree_not_running";
+    case CommandVerdict::supervisor_busy:
+      return "supervisor_busy";
+  }
+  return "?";
+}
+
+CommandVerdict Supervisor::judge(const Command& command) const {
+  return state_->judge(command);
+}
+
+CommandVerdict Supervisor::State::judge(const Command& event) const {
+  if (!names_a_child(event.kind)) {
+    return CommandVerdict::accepted;  // shutdown and force always act
+  }
+  const std::size_t i = find(event.child);
+  if (i == kNone) {
+    return CommandVerdict::unknown_child;
+  }
+  if (!may_start()) {
+    return CommandVerdict::tree_not_running;
+  }
+  const ChildState state = nodes[i].state;
+  switch (event.kind) {
+    case CommandKind::stop:
+      return is_final(state) ? CommandVerdict::nothing_to_do : CommandVerdict::accepted;
+    case CommandKind::start:
+      if (!is_final(state)) {
+        return CommandVerdict::nothing_to_do;
+      }
+      return ancestors_let_start(i) ? CommandVerdict::accepted : CommandVerdict::supervisor_busy;
+    case CommandKind::restart:
+      if (state == ChildState::waiting) {
+        return CommandVerdict::nothing_to_do;  // not started yet
+      }
+      if (is_final(state) && !ancestors_let_start(i)) {
+        return CommandVerdict::supervisor_busy;  // an ended child is started again
+      }
+      return CommandVerdict::accepted;
+    case CommandKind::shutdown:
+    case CommandKind::force:
+      return CommandVerdict::accepted;
+  }
+  return CommandVerdict::accepted;
+}
+
+bool Supervisor::State::ancestors_let_start(std::size_t i) const {
+  for (std::size_t a = nodes[i].parent; a != kRoot; a = nodes[a].parent) {
+    const ChildState state = nodes[a].state;
+    if (state == ChildState::stopping || state == ChildState::backoff ||
+        state == ChildState::starting) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void Supervisor::State::on(const Command& event) {
+  if (judge(event) != CommandVerdict::accepted) {
+    return;
+  }
+  const std::size_t i = find(event.child);
   switch (event.kind) {
     case CommandKind::shutdown:
       shutdown();
@@ -16,16 +111,6 @@ void Supervisor::State::on(const Command& event) {
       force();
       return;
     case CommandKind::stop:
-    case CommandKind::start:
-    case CommandKind::restart:
-      break;
-  }
-  const std::size_t i = find(event.child);
-  if (i == kNone || !may_start()) {
-    return;
-  }
-  switch (event.kind) {
-    case CommandKind::stop:
       stop_node(i, StopCause::operator_stop, Reason::operator_command, "stop command");
       return;
     case CommandKind::start:
@@ -33,9 +118,6 @@ void Supervisor::State::on(const Command& event) {
       return;
     case CommandKind::restart:
       operator_restart(i);
-      return;
-    case CommandKind::shutdown:
-    case CommandKind::force:
       return;
   }
 }
@@ -107,14 +189,12 @@ void Supervisor::State::operator_start(std::size_t i) {
   // Its supervisor nodes must run for it to run: an ancestor that is on its
   // way somewhere (stopping, backoff) decides for it; one that ended is
   // brought back without touching its other children.
+  if (!ancestors_let_start(i)) {
+    return;
+  }
   std::vector<std::size_t> ended;
   for (std::size_t a = node.parent; a != kRoot; a = nodes[a].parent) {
-    const ChildState state = nodes[a].state;
-    if (state == ChildState::stopping || state == ChildState::backoff ||
-        state == ChildState::starting) {
-      return;
-    }
-    if (is_final(state)) {
+    if (is_final(nodes[a].state)) {
       ended.push_back(a);
     }
   }

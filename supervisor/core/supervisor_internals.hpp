@@ -311,6 +311,10 @@ struct Supervisor::State {
   void on(const TimerFired& event);
   void on(const Stalled& event);
   void on(const Command& event);
+  CommandVerdict judge(const Command& event) const;
+  /// No supervisor node above `i` is on its way elsewhere (stopping,
+  /// starting, backoff): an ended child may be started by an operator.
+  bool ancestors_let_start(std::size_t i) const;
   void shutdown();
   void force();
   void operator_start(std::size_t i);

@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cstring>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::legacy {
 namespace {
@@ -40,7 +40,7 @@ bool write_file_atomically(const std::filesystem::path& path, std::string_view c
     error = "cannot create a temporary file beside " + path.string();
     return false;
   }
-  FileDescriptor fd(raw_fd);
+  process::FileDescriptor fd(raw_fd);
   std::size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);

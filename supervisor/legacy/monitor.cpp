@@ -13,12 +13,13 @@
 #include "supervisor/legacy/dead_worker_rule.hpp"
 #include "supervisor/legacy/monitor_log.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/restart_counts.hpp"
 #include "supervisor/legacy/shim_banner.hpp"
 #include "supervisor/legacy/shim_launch.hpp"
 #include "supervisor/legacy/supervisor_lock_probe.hpp"
 #include "supervisor/legacy/survivors.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/legacy/worktree.hpp"
 #include "supervisor/taskcopilot/prompt.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
@@ -197,7 +198,8 @@ class Monitor {
         break;
       case PidFileState::valid:
         last_shim_[stream_id] = {read.pid, read.mtime};
-        if (verify_worker(read.pid, stream_id, read.mtime, *path) == WorkerVerdict::verified) {
+        if (verify_worker(read.pid, stream_id, read.mtime, *path) ==
+            process::WorkerVerdict::verified) {
           probe.running = true;
           return probe;
         }
@@ -235,10 +237,7 @@ class Monitor {
 
     std::error_code exists_error;
     if (!fs::is_directory(*work_dir, exists_error)) {
-      const WorktreeOutcome worktree =
-          options_.ensure_worktree
-              ? options_.ensure_worktree(layout_.root, *work_dir, id)
-              : WorktreeOutcome{false, "no way to create git worktrees was configured"};
+      const WorktreeResult worktree = ensure_worktree(layout_.root, *work_dir, id);
       if (!worktree.ok) {
         log_.error(fmt::format("Failed to create worktree {} for {}: {}", work_dir->string(), id,
                                worktree.error));

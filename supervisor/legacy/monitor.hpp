@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <string>
 
 #include "supervisor/taskcopilot/project_layout.hpp"
@@ -15,18 +14,6 @@
 namespace supervise::legacy {
 
 class RestartCounts;
-
-struct WorktreeOutcome {
-  bool ok = false;
-  std::string error;
-};
-
-/// Makes `path` a git worktree of the repository at `root` on `branch`
-/// (created from HEAD when missing). The monitor never creates a plain
-/// directory instead (§4: the shim would commit the main checkout's edits).
-using EnsureWorktree =
-    std::function<WorktreeOutcome(const std::filesystem::path& root,
-                                  const std::filesystem::path& path, const std::string& branch)>;
 
 struct MonitorOptions {
   taskcopilot::ProjectLayout layout;
@@ -47,8 +34,6 @@ struct MonitorOptions {
   /// The prompt template used when the project has no foreman-prompt.md: the
   /// one shipped beside the binary.
   std::filesystem::path default_prompt_template;
-  /// Creates a missing stream worktree; unset: a missing one is an error.
-  EnsureWorktree ensure_worktree;
   /// Where restart counts live. Null: the journal (layout.journal_db), or
   /// memory when the journal cannot be opened (with a warning).
   RestartCounts* restart_counts = nullptr;

@@ -1,6 +1,7 @@
 #include "supervisor/legacy/monitor_log.hpp"
 
 #include <spdlog/logger.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 
 #include <cstdio>
@@ -68,7 +69,55 @@ class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
   bool color_;
 };
 
+/// `%*`: the logger's name when it is a monitor label, else the legacy name
+/// of the message's level.
+class LegacyLevelFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm&,
+              spdlog::memory_buf_t& destination) override {
+    const std::string_view logger(message.logger_name.data(), message.logger_name.size());
+    std::string_view label = legacy_level_name(message.level);
+    for (const MonitorLevel level : kLevels) {
+      if (logger == to_string(level)) {
+        label = logger;
+      }
+    }
+    destination.append(label.data(), label.data() + label.size());
+  }
+
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LegacyLevelFlag>();
+  }
+};
+
 }  // namespace
+
+std::string_view legacy_level_name(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+    case spdlog::level::debug:
+      return "DEBUG";
+    case spdlog::level::info:
+      return "INFO";
+    case spdlog::level::warn:
+      return "WARNING";
+    case spdlog::level::err:
+    case spdlog::level::critical:
+      return "ERROR";
+    case spdlog::level::off:
+    case spdlog::level::n_levels:
+      break;
+  }
+  return "INFO";
+}
+
+std::shared_ptr<spdlog::sinks::sink> make_monitor_log_sink(const std::filesystem::path& file) {
+  auto sink = std::make_shared<AppendFileSink>(file);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<LegacyLevelFlag>('*').set_pattern(kMonitorLogPattern);
+  sink->set_formatter(std::move(formatter));
+  return sink;
+}
 
 std::string_view to_string(MonitorLevel value) {
   switch (value) {
@@ -88,9 +137,7 @@ MonitorLog::MonitorLog(const MonitorLogOptions& options) {
   std::vector<spdlog::sink_ptr> sinks;
   if (!options.file.empty()) {
     try {
-      auto file = std::make_shared<AppendFileSink>(options.file);
-      file->set_pattern(kMonitorFilePattern);
-      sinks.push_back(std::move(file));
+      sinks.push_back(make_monitor_log_sink(options.file));
     } catch (const spdlog::spdlog_ex& error) {
       file_error_ = error.what();
       std::cerr << "supervise: cannot write the monitor log " << options.file << ": " << file_error_

@@ -5,6 +5,8 @@
 // microseconds, no zone), one line per message, appended; the console gets
 // `[MONITOR] message`, coloured by level on a terminal, nothing when quiet.
 
+#include <spdlog/common.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,7 +15,10 @@
 
 namespace spdlog {
 class logger;
+namespace sinks {
+class sink;
 }
+}  // namespace spdlog
 
 namespace supervise::legacy {
 
@@ -63,7 +68,21 @@ class MonitorLog {
   std::string file_error_;
 };
 
-/// The pattern of a monitor.log line, for spdlog (`%n` is the level label).
-inline constexpr const char* kMonitorFilePattern = "[%Y-%m-%dT%H:%M:%S.%f] [%n] %v";
+/// The pattern of a monitor.log line, for spdlog (`%*` is the legacy level,
+/// see make_monitor_log_sink).
+inline constexpr const char* kMonitorLogPattern = "[%Y-%m-%dT%H:%M:%S.%f] [%*] %v";
+
+/// The legacy name of an spdlog level: INFO, WARNING, ERROR, DEBUG (below
+/// info).
+std::string_view legacy_level_name(spdlog::level::level_enum level);
+
+/// The one writer of monitor.log's line format, for the monitor and for
+/// `supervise up`: a sink appending `[<local ISO time, microseconds>]
+/// [<LEVEL>] <message>` lines to `file` (created with its directory). LEVEL
+/// is the logger's name when that is one of the monitor's labels (its
+/// loggers, one per MonitorLevel, carry them: spdlog has no SUCCESS level),
+/// else the legacy name of the message's level. Throws spdlog::spdlog_ex
+/// naming the file when it cannot be opened.
+std::shared_ptr<spdlog::sinks::sink> make_monitor_log_sink(const std::filesystem::path& file);
 
 }  // namespace supervise::legacy

@@ -9,8 +9,8 @@
 #include "supervisor/journal/journal.hpp"
 #include "supervisor/legacy/dead_worker_rule.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "supervisor/spec/spec_error.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
@@ -52,16 +52,16 @@ std::optional<LiveWorker> live_worker(const taskcopilot::ProjectLayout& layout,
     case PidFileState::valid:
       break;
   }
-  const WorkerVerdict verdict = verify_worker(read.pid, stream_id, read.mtime);
-  if (verdict != WorkerVerdict::verified) {
-    if (verdict != WorkerVerdict::no_such_process) {
+  const process::WorkerVerdict verdict = verify_worker(read.pid, stream_id, read.mtime);
+  if (verdict != process::WorkerVerdict::verified) {
+    if (verdict != process::WorkerVerdict::no_such_process) {
       notes.push_back(fmt::format("{}: PID file names pid {}, which is not its worker ({})",
                                   stream_id, read.pid, to_string(verdict)));
     }
     return std::nullopt;
   }
   LiveWorker worker{read.pid, 0};
-  if (const auto process = read_process(read.pid)) {
+  if (const auto process = process::read_process(read.pid)) {
     worker.uptime_seconds =
         std::chrono::duration<double>(WallClock::now() - process->start_time).count();
   }
@@ -208,7 +208,7 @@ std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLay
     if (worker) {
       child.state = ChildState::running;
       child.pid = worker->pid;
-      const auto stat = read_proc_stat(worker->pid);
+      const auto stat = process::read_proc_stat(worker->pid);
       child.paused = stat && stat->is_stopped();
       child.uptime_seconds = worker->uptime_seconds;
     } else if (complete[stream.id]) {

@@ -12,13 +12,13 @@
 #include <fstream>
 
 #include "supervisor/legacy/atomic_file.hpp"
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/process/proc_reader.hpp"
 
 namespace supervise::legacy {
 
 namespace {
 
-constexpr int kKernelPidLimit = 4'194'304;  // PID_MAX_LIMIT on 64-bit Linux
 /// A PID file holds at most 7 digits and a newline; anything much longer is
 /// not a PID file, and reading it whole would let a stray large file cost us.
 constexpr std::size_t kMaxContent = 64;
@@ -70,15 +70,6 @@ std::string_view to_string(RemoveOutcome value) {
       return "failed";
   }
   return "unknown";
-}
-
-int system_pid_max() {
-  std::ifstream in("/proc/sys/kernel/pid_max");
-  long long value = 0;
-  if (in >> value && value >= 2 && value <= kKernelPidLimit) {
-    return static_cast<int>(value);
-  }
-  return kKernelPidLimit;
 }
 
 ParsedPid parse_pid(std::string_view content, int pid_max) {
@@ -133,7 +124,7 @@ PidFileRead read_pid_file(const std::filesystem::path& path) {
   }
   // O_NONBLOCK: should the path turn into a FIFO between lstat and open, the
   // open must not hang; the fstat below then sees the changed file.
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  process::FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT) {
@@ -181,7 +172,7 @@ PidFileRead read_pid_file(const std::filesystem::path& path) {
     result.reason = "too long";
     return result;
   }
-  const ParsedPid parsed = parse_pid(content, system_pid_max());
+  const ParsedPid parsed = parse_pid(content, process::system_pid_max());
   if (!parsed.ok()) {
     result.state = PidFileState::garbage;
     result.reason = parsed.reason;

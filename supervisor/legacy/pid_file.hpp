@@ -58,10 +58,6 @@ struct ParsedPid {
   bool ok() const { return pid > 0; }
 };
 
-/// The largest PID this system hands out: /proc/sys/kernel/pid_max, or the
-/// kernel's upper limit 4194304 when that cannot be read.
-int system_pid_max();
-
 /// Parse PID file content: ASCII digits only (no sign, no spaces, no leading
 /// zeros), optionally one trailing "\n"; the value must be within
 /// [2, pid_max]. PID 1 is init and 0/-1 would address whole process groups,

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
 
 namespace supervise::legacy {
 
@@ -101,7 +101,7 @@ std::optional<ShimRun> last_run_in(std::istream& in, std::optional<int> pid) {
       continue;
     }
     if (reading == Reading::start_banner && line.starts_with("PID: ")) {
-      const ParsedPid parsed = parse_pid(line.substr(5), system_pid_max());
+      const ParsedPid parsed = parse_pid(line.substr(5), process::system_pid_max());
       if (parsed.ok()) {
         current = ShimRun{};
         current->pid = parsed.pid;

@@ -12,11 +12,11 @@
 #include <sstream>
 #include <thread>
 
-#include "supervisor/legacy/child_descriptors.hpp"
-#include "supervisor/legacy/child_signals.hpp"
-#include "supervisor/legacy/environment.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/child_descriptors.hpp"
+#include "supervisor/process/child_signals.hpp"
+#include "supervisor/process/environment.hpp"
 
 namespace supervise::legacy {
 
@@ -39,7 +39,7 @@ std::string find_bash() {
         dirs += (dirs.empty() ? "" : ":") + dir;
       }
     }
-    if (const auto found = find_executable("bash", dirs, "/"); !found.empty()) {
+    if (const auto found = process::find_executable("bash", dirs, "/"); !found.empty()) {
       return found.string();
     }
   }
@@ -95,7 +95,7 @@ bool banner_after(const std::filesystem::path& log_file, std::uintmax_t offset, 
 }
 
 bool has_ended(int pid) {
-  const auto process = read_process(pid);
+  const auto process = process::read_process(pid);
   return !process || process->stat.has_ended();
 }
 
@@ -131,14 +131,14 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
     argv.push_back(arg.data());
   }
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings = inherited_environment(launch.environment);
+  std::vector<std::string> env_strings = process::inherited_environment(launch.environment);
   std::vector<char*> envp;
   for (auto& entry : env_strings) {
     envp.push_back(entry.data());
   }
   envp.push_back(nullptr);
   const std::string cwd = launch.working_dir.string();
-  const int fd_bound = descriptor_bound();
+  const int fd_bound = process::descriptor_bound();
 
   // Two pipes: the middle process sends the shim's PID on one; the shim
   // sends an errno on the other if exec fails. Exec closes the shim's end
@@ -170,7 +170,7 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
     if (shim == 0) {
       ::close(pid_pipe[1]);
       ::setsid();
-      restore_default_signals();
+      process::restore_default_signals();
       const int null_fd = ::open("/dev/null", O_RDWR);
       if (null_fd >= 0) {
         ::dup2(null_fd, 0);
@@ -183,7 +183,7 @@ LaunchResult launch_detached_shim(const ShimLaunch& launch) {
       // Nothing of ours may reach the shim and the agent it leaves running
       // (log files, sockets, the journal); exec_pipe[1] stays open until the
       // exec, to report a failed one.
-      close_inherited_descriptors(fd_bound);
+      process::close_inherited_descriptors(fd_bound);
       int error = 0;
       if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
         error = errno;
@@ -273,7 +273,7 @@ std::optional<int> last_banner_pid(const std::filesystem::path& log_file) {
       continue;
     }
     if (line.starts_with("PID: ")) {
-      const ParsedPid parsed = parse_pid(line.substr(5), system_pid_max());
+      const ParsedPid parsed = parse_pid(line.substr(5), process::system_pid_max());
       if (parsed.ok()) {
         found = parsed.pid;
       }

@@ -7,8 +7,8 @@
 
 #include <cstring>
 
-#include "supervisor/legacy/file_descriptor.hpp"
 #include "supervisor/legacy/pid_file.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::legacy {
 
@@ -16,7 +16,7 @@ SupervisorLockProbe probe_supervisor_lock(const std::filesystem::path& pid_file)
   SupervisorLockProbe probe;
   const auto directory =
       pid_file.parent_path().empty() ? std::filesystem::path(".") : pid_file.parent_path();
-  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  process::FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno != ENOENT) {
       probe.error = "cannot open " + directory.string() + ": " + std::strerror(errno);

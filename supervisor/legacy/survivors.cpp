@@ -8,8 +8,8 @@
 #include <system_error>
 #include <thread>
 
-#include "supervisor/legacy/process_identity.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/session_scan.hpp"
 
 namespace supervise::legacy {
 
@@ -23,7 +23,8 @@ constexpr auto kAfterKill = std::chrono::seconds(2);
 using Target = SurvivorTarget;
 
 bool still_alive(const Target& target) {
-  return verify_process(target.pid, target.start_ticks) == WorkerVerdict::verified;
+  return process::verify_process(target.pid, target.start_ticks) ==
+         process::WorkerVerdict::verified;
 }
 
 /// Waits until none of `targets` is alive or `deadline` passes; returns the
@@ -77,7 +78,7 @@ std::vector<std::string> read_environment(int pid) {
     return {};
   }
   const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_cmdline(content);
+  return process::parse_cmdline(content);
 }
 
 bool is_survivor_of(WallClock::time_point process_start,
@@ -113,7 +114,8 @@ SurvivorSearch find_survivors(int old_shim_pid, std::string_view stream_id,
     return search;
   }
   bool leader_vouches = false;
-  if (const auto leader = read_process(old_shim_pid); leader && !leader->stat.has_ended()) {
+  if (const auto leader = process::read_process(old_shim_pid);
+      leader && !leader->stat.has_ended()) {
     const bool our_old_shim = leader->uid == ::getuid() && leader->stat.session == old_shim_pid &&
                               is_shim_for(leader->argv, stream_id);
     if (!our_old_shim) {
@@ -123,11 +125,12 @@ SurvivorSearch find_survivors(int old_shim_pid, std::string_view stream_id,
     }
     leader_vouches = true;
   }
-  for (const ProcStat& stat : live_processes_with(ScanKey::session, old_shim_pid)) {
+  for (const process::ProcStat& stat :
+       process::live_processes_with(process::ScanKey::session, old_shim_pid)) {
     if (stat.pid == ::getpid()) {
       continue;
     }
-    const auto process = read_process(stat.pid);
+    const auto process = process::read_process(stat.pid);
     if (!process || process->stat.has_ended() || process->stat.start_ticks != stat.start_ticks) {
       continue;
     }

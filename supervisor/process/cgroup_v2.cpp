@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::process {
 namespace {
@@ -187,7 +187,7 @@ std::optional<std::vector<int>> cgroup_members(const std::filesystem::path& cgro
 }
 
 bool kill_cgroup(const std::filesystem::path& cgroup, std::string& error) {
-  legacy::FileDescriptor kill_file(::open((cgroup / "cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC));
+  FileDescriptor kill_file(::open((cgroup / "cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC));
   if (kill_file.valid()) {
     if (::write(kill_file.get(), "1", 1) == 1 || errno == ENOENT || errno == ENODEV) {
       return true;

@@ -8,7 +8,7 @@
 #include <charconv>
 #include <string>
 
-#include "supervisor/legacy/pidfd.hpp"
+#include "supervisor/process/pidfd.hpp"
 #include "supervisor/process/start_marker.hpp"
 
 namespace supervise::process {
@@ -49,7 +49,7 @@ std::optional<std::size_t> kill_marked_processes(std::string_view start_id) {
   }
   std::size_t alive = 0;
   for (const int pid : *found) {
-    auto handle = legacy::open_pidfd(pid);
+    auto handle = open_pidfd(pid);
     if (!handle.fd.valid()) {
       if (handle.error != ESRCH) {
         ++alive;  // alive, but out of reach for now: not gone
@@ -58,12 +58,12 @@ std::optional<std::size_t> kill_marked_processes(std::string_view start_id) {
     }
     // Checked again through the handle's process: the PID may have been
     // recycled since the scan.
-    if (!has_start_marker(pid, start_id).value_or(false) || legacy::pidfd_exited(handle.fd.get())) {
+    if (!has_start_marker(pid, start_id).value_or(false) || pidfd_exited(handle.fd.get())) {
       continue;
     }
     ++alive;
     std::string ignored;
-    legacy::pidfd_signal(handle.fd.get(), SIGKILL, ignored);
+    pidfd_signal(handle.fd.get(), SIGKILL, ignored);
   }
   return alive;
 }

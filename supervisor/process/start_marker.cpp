@@ -9,7 +9,7 @@
 #include <iterator>
 #include <random>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::process {
 
@@ -47,7 +47,7 @@ std::optional<bool> has_start_marker(int pid, std::string_view start_id,
                                      const std::filesystem::path& proc_root) {
   // open(2) rather than a stream: the caller tells "unreadable" from "out
   // of descriptors" by errno.
-  legacy::FileDescriptor fd(
+  FileDescriptor fd(
       ::open((proc_root / std::to_string(pid) / "environ").c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return std::nullopt;

@@ -12,9 +12,9 @@
 #include <cstring>
 #include <optional>
 
-#include "supervisor/legacy/child_descriptors.hpp"
-#include "supervisor/legacy/child_signals.hpp"
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/child_descriptors.hpp"
+#include "supervisor/process/child_signals.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 #include "supervisor/runtime/process_launch.hpp"
@@ -37,8 +37,8 @@ struct OwnSessionInit {
     if (::setsid() < 0) {
       return bp::error_code(errno, bp::system_category());
     }
-    legacy::restore_default_signals();
-    legacy::close_inherited_descriptors(fd_bound);
+    process::restore_default_signals();
+    process::close_inherited_descriptors(fd_bound);
     return {};
   }
 };
@@ -68,7 +68,7 @@ struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
   asio::steady_timer deadline;
   int pid = 0;
   std::optional<PidfdWatch> watch;
-  legacy::FileDescriptor output;
+  process::FileDescriptor output;
   AsyncCommand::Result result;
   bool finished = false;
 
@@ -130,12 +130,12 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
   }
   // Output goes to an unlinked temporary file: no pipe to drain.
   std::string pattern = (std::filesystem::temp_directory_path() / "supervise-cmd-XXXXXX").string();
-  impl->output = legacy::FileDescriptor(::mkostemp(pattern.data(), O_CLOEXEC));
+  impl->output = process::FileDescriptor(::mkostemp(pattern.data(), O_CLOEXEC));
   if (!impl->output.valid()) {
     return fail(std::string("mkostemp: ") + std::strerror(errno));
   }
   ::unlink(pattern.c_str());
-  legacy::FileDescriptor input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  process::FileDescriptor input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!input.valid()) {
     return fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
   }
@@ -151,7 +151,7 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
   launcher.env = env_pointers.data();
   bp::error_code ec;
   auto launched =
-      launch_process(launcher, executable, args, ec, OwnSessionInit{legacy::descriptor_bound()},
+      launch_process(launcher, executable, args, ec, OwnSessionInit{process::descriptor_bound()},
                      bp::process_start_dir(work_dir),
                      bp::process_stdio{input.get(), impl->output.get(), impl->output.get()});
   if (ec) {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/runtime/run_command.hpp"
+#include "supervisor/process/run_command.hpp"
 
 namespace supervise::runtime {
 
@@ -23,7 +23,7 @@ struct AsyncCommandImpl;
 class AsyncCommand {
  public:
   struct Result {
-    CommandResult command;
+    process::CommandResult command;
     bool timed_out = false;  ///< killed at its deadline
     bool cancelled = false;  ///< killed by cancel()
   };

@@ -10,27 +10,25 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
-#include "supervisor/legacy/child_descriptors.hpp"
-#include "supervisor/legacy/child_signals.hpp"
-#include "supervisor/legacy/file_descriptor.hpp"
-#include "supervisor/legacy/pidfd.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/boost_process.hpp"
 #include "supervisor/process/cgroup_v2.hpp"
-#include "supervisor/runtime/boost_process.hpp"
+#include "supervisor/process/child_descriptors.hpp"
+#include "supervisor/process/child_signals.hpp"
+#include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/process/pidfd.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_group.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
-#include "supervisor/runtime/proc_stat.hpp"
-#include "supervisor/runtime/process_group.hpp"
 #include "supervisor/runtime/process_launch.hpp"
 
 namespace supervise::runtime {
 
 namespace bp = boost::process::v2;
 namespace asio = boost::asio;
-using legacy::FileDescriptor;
+using process::FileDescriptor;
 
 namespace {
 
@@ -52,8 +50,8 @@ struct NewSessionInit {
     if (::setsid() < 0) {
       return bp::error_code(errno, bp::system_category());
     }
-    legacy::restore_default_signals();
-    legacy::close_inherited_descriptors(fd_bound);
+    process::restore_default_signals();
+    process::close_inherited_descriptors(fd_bound);
     return {};
   }
   /// A failed exec is also told where a person looks: the worker's own log
@@ -84,10 +82,8 @@ bool is_resource_shortage(int error) {
 /// Whether process `pid` (a zombie too) is in the cgroup whose directory is
 /// `cgroup`, by /proc/<pid>/cgroup: its v2 path ends with that directory.
 bool in_cgroup(int pid, const std::filesystem::path& cgroup) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/cgroup");
-  std::stringstream text;
-  text << file.rdbuf();
-  const auto path = process::parse_cgroup_v2_path(text.str());
+  const auto text = process::read_proc_cgroup(pid);
+  const auto path = text ? process::parse_cgroup_v2_path(*text) : std::nullopt;
   const auto name = "/" + cgroup.filename().string();
   return path && path->ends_with(name);
 }
@@ -166,7 +162,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     const bool scan = adopted || std::chrono::steady_clock::now() - drain_started >
                                      std::chrono::milliseconds(100);
     bool group_left = true;
-    if (pgid == 0 || !group_exists(pgid)) {
+    if (pgid == 0 || !process::group_exists(pgid)) {
       group_gone = true;
       group_left = false;
     } else if (scan && only_zombies_left()) {
@@ -174,7 +170,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     }
     if (group_left) {
       std::string error;
-      signal_group(pgid, SIGKILL, error);
+      process::signal_group(pgid, SIGKILL, error);
     }
     if (!containment) {
       if (!group_left) {
@@ -211,7 +207,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
         drain_warned = true;
         std::string members;
         for (const auto& member :
-             legacy::live_processes_with(legacy::ScanKey::process_group, pgid)) {
+             process::live_processes_with(process::ScanKey::process_group, pgid)) {
           members += (members.empty() ? "" : ", ") + std::to_string(member.pid);
         }
         spdlog::warn("process group {} of pid {} survives SIGKILL (members: {}); still waiting",
@@ -237,7 +233,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   /// more. Our own zombies are reaped by the next drain round.
   bool only_zombies_left() const {
     const int self = ::getpid();
-    for (const auto& member : legacy::processes_with(legacy::ScanKey::process_group, pgid)) {
+    for (const auto& member : process::processes_with(process::ScanKey::process_group, pgid)) {
       if (!member.is_zombie() || member.ppid == self) {
         return false;
       }
@@ -262,7 +258,7 @@ ChildProcess::~ChildProcess() {
   }
   if (!impl_->adopted && !impl_->main_exited) {
     std::string ignored;
-    signal_group(impl_->pgid, SIGKILL, ignored);
+    process::signal_group(impl_->pgid, SIGKILL, ignored);
     // Not waited for here (no blocking): the reaper collects it.
     impl_->reaper.untrack(impl_->pid);
   }
@@ -333,7 +329,7 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   launcher.env = env.data();
   auto launched = launch_process(
       launcher, executable, args, ec,
-      NewSessionInit{legacy::descriptor_bound(), cgroup_procs.valid() ? cgroup_procs.get() : -1},
+      NewSessionInit{process::descriptor_bound(), cgroup_procs.valid() ? cgroup_procs.get() : -1},
       bp::process_start_dir(spec.work_dir),
       bp::process_stdio{input.get(), output.get(), output.get()});
   if (ec) {
@@ -385,7 +381,7 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
   }
   // First the handle, then the checks: whatever they find is then true of
   // the process the handle watches, unless it has ended (checked last).
-  auto opened = legacy::open_pidfd(pid);
+  auto opened = process::open_pidfd(pid);
   if (!opened.fd.valid()) {
     if (opened.error == ESRCH) {
       return not_running();
@@ -401,7 +397,7 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
     result.error = "pidfd_open(" + std::to_string(pid) + "): " + std::strerror(opened.error);
     return result;
   }
-  const auto stat = read_proc_stat(pid);
+  const auto stat = process::read_proc_stat(pid);
   if (!stat || stat->has_ended()) {
     return not_running();
   }
@@ -410,7 +406,7 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
     result.error = std::move(why);
     return result;
   }
-  if (legacy::pidfd_exited(opened.fd.get())) {
+  if (process::pidfd_exited(opened.fd.get())) {
     return not_running();
   }
   auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
@@ -466,22 +462,22 @@ bool ChildProcess::signal(int signal, std::string& error) {
     }
     // Our own unreaped child keeps its group number taken; an adopted
     // leader may have been reaped by its parent already.
-    if ((impl.main_exited || impl.adopted) && !group_exists(impl.pgid)) {
+    if ((impl.main_exited || impl.adopted) && !process::group_exists(impl.pgid)) {
       impl.group_gone = true;
       return true;
     }
-    if (!impl.main_exited && !impl.adopted && !group_exists(impl.pgid)) {
+    if (!impl.main_exited && !impl.adopted && !process::group_exists(impl.pgid)) {
       // Started a moment ago, not yet the leader of its own session: the
       // process alone is the whole group. It is our unreaped child, so its
       // PID is still its own.
-      return signal_process(impl.pid, signal, error);
+      return process::signal_process(impl.pid, signal, error);
     }
-    return signal_group(impl.pgid, signal, error);
+    return process::signal_group(impl.pgid, signal, error);
   }
   if (impl.main_exited) {
     return true;
   }
-  return legacy::pidfd_signal(impl.watch->native_handle(), signal, error);
+  return process::pidfd_signal(impl.watch->native_handle(), signal, error);
 }
 
 }  // namespace supervise::runtime

@@ -7,8 +7,8 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/journal/journal.hpp"
+#include "supervisor/process/proc_reader.hpp"
 #include "supervisor/runtime/metrics_snapshot.hpp"
-#include "supervisor/runtime/proc_stat.hpp"
 #include "supervisor/runtime/runtime.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -41,24 +41,27 @@ json error(const std::string& message) {
   return {{"ok", false}, {"error", message}};
 }
 
-/// Whether the core acts on `kind` for a child in `state`: start brings back
-/// an ended child, stop ends one that has not ended, restart needs a child
-/// that has started (an ended one is started again).
-bool command_applies(core::CommandKind kind, core::ChildState state) {
-  const bool ended = state == core::ChildState::stopped || state == core::ChildState::done ||
-                     state == core::ChildState::failed;
-  switch (kind) {
-    case core::CommandKind::start:
-      return ended;
-    case core::CommandKind::stop:
-      return !ended;
-    case core::CommandKind::restart:
-      return state != core::ChildState::waiting;
-    case core::CommandKind::shutdown:
-    case core::CommandKind::force:
-      return true;
+/// The reply to an operator command on one child, from the core's verdict.
+json reply_to(const std::string& command, const std::string& child, core::CommandVerdict verdict,
+              core::ChildState state) {
+  const std::string what = command + " " + child + ": ";
+  switch (verdict) {
+    case core::CommandVerdict::accepted:
+      return {{"ok", true}, {"message", what + "accepted"}};
+    case core::CommandVerdict::unknown_child:
+      return error("no child '" + child + "' in this tree");
+    // The core ignores these; say so rather than "accepted", so the operator
+    // is not left waiting.
+    case core::CommandVerdict::nothing_to_do:
+      return {{"ok", true},
+              {"message", what + "nothing to do, it is " + std::string(core::to_string(state))}};
+    case core::CommandVerdict::tree_not_running:
+      return {{"ok", true}, {"message", what + "nothing to do, the tree is shutting down"}};
+    case core::CommandVerdict::supervisor_busy:
+      return {{"ok", true},
+              {"message", what + "nothing to do now, its supervisor is stopping or restarting"}};
   }
-  return true;
+  return error("unexpected verdict");
 }
 
 }  // namespace
@@ -105,7 +108,7 @@ status::StatusReport live_status_report(const Runtime& runtime,
     if (status.pid && (status.state == core::ChildState::running || child.adopted)) {
       // Read when asked, one /proc read per running child: the core never
       // learns of SIGSTOP, and need not.
-      const auto stat = read_proc_stat(*status.pid);
+      const auto stat = process::read_proc_stat(*status.pid);
       child.paused = stat && stat->is_stopped();
     }
     if (status.started_at && status.pid) {
@@ -166,12 +169,8 @@ ControlServer::Handler make_control_handler(Runtime& runtime) {
              {"supervisor_pid", static_cast<int>(getpid())}});
       return;
     }
-    const std::map<std::string, core::CommandKind> child_commands{
-        {"stop", core::CommandKind::stop},
-        {"start", core::CommandKind::start},
-        {"restart", core::CommandKind::restart}};
-    const auto kind = child_commands.find(command);
-    if (kind == child_commands.end()) {
+    const auto kind = core::command_kind_from_string(command);
+    if (!kind || !core::names_a_child(*kind)) {
       reply(error("unknown command '" + command +
                   "': expected ping, status, metrics, stop, start, restart or down"));
       return;
@@ -180,24 +179,22 @@ ControlServer::Handler make_control_handler(Runtime& runtime) {
       reply(error("'" + command + "' needs a string field \"child\""));
       return;
     }
-    const std::string child = request["child"].get<std::string>();
-    const auto status = runtime.status();
-    const auto found = std::find_if(status.begin(), status.end(),
-                                    [&](const core::ChildStatus& s) { return s.id == child; });
-    if (found == status.end()) {
-      reply(error("no child '" + child + "' in this tree"));
-      return;
+    const core::Command request_command{*kind, request["child"].get<std::string>()};
+    const auto verdict = runtime.judge(request_command);
+    auto state = core::ChildState::waiting;
+    if (verdict == core::CommandVerdict::nothing_to_do) {
+      const auto status = runtime.status();
+      const auto found =
+          std::find_if(status.begin(), status.end(),
+                       [&](const core::ChildStatus& s) { return s.id == request_command.child; });
+      if (found != status.end()) {
+        state = found->state;
+      }
     }
-    // The core ignores a command that does not apply to the child's state;
-    // say so rather than "accepted", so the operator is not left waiting.
-    if (!command_applies(kind->second, found->state)) {
-      reply({{"ok", true},
-             {"message", command + " " + child + ": nothing to do, it is " +
-                             std::string(core::to_string(found->state))}});
-      return;
+    if (verdict == core::CommandVerdict::accepted) {
+      runtime.command(request_command);
     }
-    runtime.command(core::Command{kind->second, child});
-    reply({{"ok", true}, {"message", command + " " + child + ": accepted"}});
+    reply(reply_to(command, request_command.child, verdict, state));
   };
 }
 

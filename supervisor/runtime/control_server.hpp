@@ -16,7 +16,7 @@
 #include <system_error>
 #include <vector>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::runtime {
 
@@ -86,7 +86,7 @@ class ControlServer {
   /// Kept open to be closed when the descriptor table is full: the room to
   /// accept one client and shed it, so waiting clients get an answer and
   /// the listener stops being readable.
-  legacy::FileDescriptor spare_;
+  process::FileDescriptor spare_;
   bool warned_full_ = false;
   std::shared_ptr<bool> alive_;
   std::vector<std::weak_ptr<Connection>> connections_;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/legacy/environment.hpp"
+#include "supervisor/process/environment.hpp"
 
 namespace supervise::runtime {
 
@@ -24,8 +24,8 @@ struct LaunchSpec {
 };
 
 // Shared with the legacy monitor's detached shim launch.
-using legacy::environment_value;
-using legacy::find_executable;
-using legacy::inherited_environment;
+using process::environment_value;
+using process::find_executable;
+using process::inherited_environment;
 
 }  // namespace supervise::runtime

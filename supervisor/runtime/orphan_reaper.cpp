@@ -4,7 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "supervisor/runtime/proc_stat.hpp"
+#include "supervisor/process/proc_reader.hpp"
 
 namespace supervise::runtime {
 
@@ -15,11 +15,11 @@ bool become_child_subreaper() {
 int OrphanReaper::reap() {
   const int own_session = ::getsid(0);
   int reaped = 0;
-  for (const int pid : own_child_pids()) {
+  for (const int pid : process::own_child_pids()) {
     if (tracked_.contains(pid)) {
       continue;
     }
-    const auto stat = read_proc_stat(pid);
+    const auto stat = process::read_proc_stat(pid);
     if (!stat || !stat->is_zombie() || stat->session == own_session) {
       continue;
     }

@@ -1,10 +1,10 @@
 #include "supervisor/runtime/pidfd_watch.hpp"
 
-#include "supervisor/legacy/pidfd.hpp"
+#include "supervisor/process/pidfd.hpp"
 
 namespace supervise::runtime {
 
-PidfdWatch::PidfdWatch(boost::asio::io_context& io, legacy::FileDescriptor pidfd)
+PidfdWatch::PidfdWatch(boost::asio::io_context& io, process::FileDescriptor pidfd)
     : descriptor_(io, pidfd.release()), alive_(std::make_shared<bool>(true)) {}
 
 PidfdWatch::~PidfdWatch() {
@@ -12,7 +12,7 @@ PidfdWatch::~PidfdWatch() {
 }
 
 bool PidfdWatch::ended() {
-  return legacy::pidfd_exited(descriptor_.native_handle());
+  return process::pidfd_exited(descriptor_.native_handle());
 }
 
 void PidfdWatch::async_wait(std::function<void()> on_ended) {

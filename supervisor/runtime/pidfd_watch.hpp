@@ -17,14 +17,14 @@
 #include <functional>
 #include <memory>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::runtime {
 
 class PidfdWatch {
  public:
-  /// Takes `pidfd` (from legacy::open_pidfd) into `io`.
-  PidfdWatch(boost::asio::io_context& io, legacy::FileDescriptor pidfd);
+  /// Takes `pidfd` (from process::open_pidfd) into `io`.
+  PidfdWatch(boost::asio::io_context& io, process::FileDescriptor pidfd);
   /// Closes the pidfd; a pending `on_ended` is never called.
   ~PidfdWatch();
   PidfdWatch(const PidfdWatch&) = delete;

@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
-#include "supervisor/legacy/file_descriptor.hpp"
-#include "supervisor/legacy/pidfd.hpp"
-#include "supervisor/runtime/boost_process.hpp"
+#include "supervisor/process/boost_process.hpp"
+#include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/process/pidfd.hpp"
 
 namespace supervise::runtime {
 
@@ -33,7 +33,7 @@ boost::asio::io_context& launch_context();
 /// A started process: our child, not reaped yet.
 struct LaunchedProcess {
   int pid = 0;
-  legacy::FileDescriptor pidfd;  ///< close-on-exec
+  process::FileDescriptor pidfd;  ///< close-on-exec
 };
 
 /// Starts `executable` with `args` through `launcher`. The child must lead
@@ -64,7 +64,7 @@ LaunchedProcess launch_process(Launcher& launcher, const std::filesystem::path& 
   // Releases Boost's own handle (its pidfd on the private context) without
   // touching the process.
   launched.detach();
-  auto handle = legacy::open_pidfd(pid);
+  auto handle = process::open_pidfd(pid);
   if (!handle.fd.valid()) {
     ::kill(-pid, SIGKILL);
     ec = bp::error_code(handle.error, bp::system_category());

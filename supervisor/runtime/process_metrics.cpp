@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/process/proc_reader.hpp"
+
 namespace supervise::runtime {
 
 namespace {
@@ -16,21 +18,6 @@ namespace {
 std::string read_all(const std::filesystem::path& path) {
   std::ifstream file(path);
   return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
-/// The fields of /proc/<pid>/stat after the command name (which may hold
-/// spaces and parentheses): index 0 is field 3, `state`.
-std::vector<std::string> stat_fields(const std::string& stat) {
-  const auto close = stat.rfind(')');
-  std::vector<std::string> fields;
-  if (close == std::string::npos) {
-    return fields;
-  }
-  std::istringstream rest(stat.substr(close + 1));
-  for (std::string field; rest >> field;) {
-    fields.push_back(field);
-  }
-  return fields;
 }
 
 std::optional<double> boot_time_seconds(const std::filesystem::path& proc_root) {
@@ -47,19 +34,18 @@ std::optional<double> boot_time_seconds(const std::filesystem::path& proc_root) 
 
 std::optional<status::ProcessMetrics> read_process_metrics(const std::filesystem::path& proc_root) {
   const auto self = proc_root / "self";
-  const auto fields = stat_fields(read_all(self / "stat"));
-  // starttime is field 22, vsize 23, rss 24 (pages).
-  if (fields.size() < 22) {
+  const auto stat = process::read_proc_stat(static_cast<int>(::getpid()), proc_root);
+  if (!stat || !stat->vsize_bytes || !stat->rss_pages) {
     return std::nullopt;
   }
   status::ProcessMetrics metrics;
   try {
-    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const double ticks = static_cast<double>(process::clock_ticks_per_second());
     const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-    metrics.virtual_memory_bytes = std::stod(fields[20]);
-    metrics.resident_memory_bytes = std::stod(fields[21]) * page;
+    metrics.virtual_memory_bytes = static_cast<double>(*stat->vsize_bytes);
+    metrics.resident_memory_bytes = static_cast<double>(*stat->rss_pages) * page;
     if (const auto boot = boot_time_seconds(proc_root)) {
-      metrics.start_time_seconds = *boot + std::stod(fields[19]) / ticks;
+      metrics.start_time_seconds = *boot + static_cast<double>(stat->start_ticks) / ticks;
     }
   } catch (const std::exception&) {
     return std::nullopt;

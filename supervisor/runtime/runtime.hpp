@@ -3,7 +3,10 @@
 // The runtime: one io_context that drives the pure core (core::Supervisor).
 // It turns the world into events (processes ending, timers, signals, Task
 // Copilot changes) and performs the actions the core returns (spawn, signal,
-// arm timers). It makes no policy decision of its own.
+// arm timers). It makes no policy decision of its own. Its member functions
+// are defined in runtime*.cpp, a file per concept: the event pump, the spawn
+// queue and start attempts, leftovers of earlier starts, adoption, reload,
+// the journal, Task Copilot progress, stalls.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -68,7 +71,8 @@ struct RuntimeOptions {
   std::chrono::milliseconds git_deadline{120'000};
   /// The tree to run after SIGHUP; null: SIGHUP is only logged. Returns
   /// nullopt with `error` set when the new spec cannot be used (the running
-  /// tree is then left as it is).
+  /// tree is then left as it is). Called beside the loop, on the runtime's
+  /// background thread: it may read files and databases.
   std::function<std::optional<core::SpecDocument>(std::string& error)> reload;
   /// Called for every state change the core reports, after it is logged
   /// (for measurements and tests; on the io_context's thread).
@@ -124,6 +128,8 @@ class Runtime {
   /// Hands an operator command to the core (a control socket request, or a
   /// test standing in for one).
   void command(core::Command command);
+  /// What the core would do with `command` now (accepted, or why not).
+  core::CommandVerdict judge(const core::Command& command) const;
   std::vector<core::ChildStatus> status() const;
   const core::SpecDocument& document() const { return options_.document; }
   const taskcopilot::ProjectLayout& layout() const { return options_.layout; }
@@ -146,8 +152,11 @@ class Runtime {
   /// Re-reads Task Copilot progress (what a DB change does), beside the
   /// loop; `then` runs once the result (or the error) has been applied.
   void refresh_progress(std::function<void()> then = {});
-  /// Reloads the spec as SIGHUP does.
-  void reload();
+  /// Reloads the spec as SIGHUP does. The spec is read beside the loop;
+  /// `then` runs on the loop once the result has been applied (the reload
+  /// refused, or the changed children told to stop: see on_reloaded for its
+  /// end).
+  void reload(std::function<void()> then = {});
   /// The runtime's clock: the time the core and `status` work with.
   core::TimePoint now() const;
 
@@ -230,6 +239,9 @@ class Runtime {
   void stall_changed(const core::StallChange& change);
   /// Hands `entry` to the journal (when kept) and to on_event.
   void record(journal::Entry entry);
+  /// The journal's row for `change` (when it is one) and the child's restart
+  /// history.
+  void journal_state_change(const core::StateChanged& change);
   void finished(core::TreeOutcome outcome);
   void on_exit(const std::string& child, int pid, core::ExitStatus status);
   /// `status` of an adopted shim, or when unknown, the one its exit banner
@@ -238,6 +250,8 @@ class Runtime {
                                        core::ExitStatus status) const;
   void on_signal(int signal);
   void maybe_stop();
+  /// The spec read for a reload (nullopt: `error` says why not), on the loop.
+  void apply_reload(std::optional<core::SpecDocument> document, const std::string& error);
   void finish_reload();
   const core::ChildSpec* find_spec(const std::string& id) const;
   void index_specs();
@@ -301,10 +315,12 @@ class Runtime {
   /// runs that the old tree is stopping (its SIGKILL escalation is the old
   /// tree's).
   std::optional<core::SpecDocument> pending_reload_;
+  /// The spec of a reload is being read beside the loop.
+  bool reload_reading_ = false;
   std::vector<std::string> reload_stopping_;
 
-  /// Blocking look-ups (the process table, logs) run here, never on the
-  /// loop; declared last so that it is joined before anything it reports to
+  /// Blocking look-ups (the process table, logs, the spec of a reload) run
+  /// here, never on the loop; declared last so that it is joined before anything it reports to
   /// is destroyed.
   boost::asio::thread_pool background_{1};
 };

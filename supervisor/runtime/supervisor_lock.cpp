@@ -16,7 +16,7 @@ SupervisorLock::AcquireResult SupervisorLock::acquire(const std::filesystem::pat
   AcquireResult result;
   const auto directory =
       pid_file.parent_path().empty() ? std::filesystem::path(".") : pid_file.parent_path();
-  legacy::FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  process::FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) {
     result.error = "cannot open " + directory.string() + ": " + std::strerror(errno);
     return result;

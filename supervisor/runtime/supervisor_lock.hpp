@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::runtime {
 
@@ -38,11 +38,11 @@ class SupervisorLock {
   const std::filesystem::path& path() const { return pid_file_; }
 
  private:
-  SupervisorLock(std::filesystem::path pid_file, legacy::FileDescriptor directory)
+  SupervisorLock(std::filesystem::path pid_file, process::FileDescriptor directory)
       : pid_file_(std::move(pid_file)), directory_(std::move(directory)) {}
 
   std::filesystem::path pid_file_;
-  legacy::FileDescriptor directory_;  ///< flock(LOCK_EX) held on it
+  process::FileDescriptor directory_;  ///< flock(LOCK_EX) held on it
 };
 
 }  // namespace supervise::runtime

@@ -6,8 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 
-#include "supervisor/legacy/pidfd.hpp"
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/process/pidfd.hpp"
+#include "supervisor/process/process_identity.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 
 namespace supervise::runtime {
@@ -45,7 +45,7 @@ struct SurvivorStopImpl : std::enable_shared_from_this<SurvivorStopImpl> {
     std::string ignored;
     for (auto& process : watched) {
       if (!process->gone) {
-        legacy::pidfd_signal(process->pidfd.native_handle(), signal, ignored);
+        process::pidfd_signal(process->pidfd.native_handle(), signal, ignored);
       }
     }
   }
@@ -123,15 +123,16 @@ std::shared_ptr<SurvivorStop> SurvivorStop::start(
   for (const auto& target : targets) {
     // First the handle, then the check: what the check finds is then true of
     // the process the handle holds.
-    auto opened = legacy::open_pidfd(target.pid);
+    auto opened = process::open_pidfd(target.pid);
     if (!opened.fd.valid()) {
       if (opened.error != ESRCH) {
         impl->unheld.push_back(target.pid);  // not signalled unheld: it stays
       }
       continue;
     }
-    if (legacy::verify_process(target.pid, target.start_ticks) != legacy::WorkerVerdict::verified ||
-        legacy::pidfd_exited(opened.fd.get())) {
+    if (process::verify_process(target.pid, target.start_ticks) !=
+            process::WorkerVerdict::verified ||
+        process::pidfd_exited(opened.fd.get())) {
       continue;
     }
     impl->watched.push_back(std::unique_ptr<SurvivorStopImpl::Watched>(

@@ -4,7 +4,7 @@
 #include <optional>
 #include <system_error>
 
-#include "supervisor/runtime/worktree.hpp"
+#include "supervisor/legacy/worktree.hpp"
 #include "supervisor/taskcopilot/prompt.hpp"
 
 namespace supervise::runtime {
@@ -66,7 +66,7 @@ PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
     }
     work_dir = *default_dir;
     if (work_dir != layout.root) {
-      const auto worktree = ensure_worktree(layout.root, work_dir, child.id);
+      const auto worktree = legacy::ensure_worktree(layout.root, work_dir, child.id);
       if (!worktree.ok) {
         result.error = worktree.error;
         return result;

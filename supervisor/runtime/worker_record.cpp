@@ -6,7 +6,8 @@
 
 #include "supervisor/core/safe_id.hpp"
 #include "supervisor/legacy/atomic_file.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_identity.hpp"
 #include "supervisor/process/start_marker.hpp"
 
 namespace supervise::runtime {
@@ -127,26 +128,33 @@ void remove_worker_record_if_holds(const std::filesystem::path& path, int pid) {
 }
 
 std::string verify_recorded_worker(const WorkerRecord& record) {
-  const auto stat = legacy::read_proc_stat(record.pid);
-  if (!stat || stat->has_ended()) {
-    return "process " + std::to_string(record.pid) + " is not running";
-  }
-  if (stat->start_ticks != record.start_ticks) {
-    return "process " + std::to_string(record.pid) + " started at another time (a recycled PID)";
+  const std::string who = "process " + std::to_string(record.pid);
+  switch (process::verify_process(record.pid, record.start_ticks)) {
+    case process::WorkerVerdict::verified:
+      break;
+    case process::WorkerVerdict::recycled:
+      return who + " started at another time (a recycled PID)";
+    case process::WorkerVerdict::other_user:
+      return who + " belongs to another user";
+    case process::WorkerVerdict::no_such_process:
+    case process::WorkerVerdict::zombie:
+    case process::WorkerVerdict::invalid_pid:
+    case process::WorkerVerdict::not_the_shim:
+      return who + " is not running";
   }
   const auto marked = process::has_start_marker(record.pid, record.scope.start_id);
   if (!marked) {
-    return "the environment of process " + std::to_string(record.pid) + " cannot be read";
+    return "the environment of " + who + " cannot be read";
   }
   if (!*marked) {
-    return "process " + std::to_string(record.pid) + " does not carry the worker's start marker";
+    return who + " does not carry the worker's start marker";
   }
   return "";
 }
 
 std::optional<WorkerRecord> record_of_started(const std::string& child, int pid,
                                               const ContainmentScope& scope) {
-  const auto stat = legacy::read_proc_stat(pid);
+  const auto stat = process::read_proc_stat(pid);
   if (!stat) {
     return std::nullopt;
   }

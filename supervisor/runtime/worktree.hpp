@@ -1,8 +1,7 @@
 #pragma once
 
-// The git worktree of a stream (LEGACY_CONTRACT.md §4): a restart into a
-// missing work dir must create a worktree, never a plain directory inside
-// the main checkout.
+// The git worktree of a stream (LEGACY_CONTRACT.md §4), created without
+// waiting: a hung git must not stop the loop.
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -12,23 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/legacy/worktree.hpp"
 #include "supervisor/runtime/async_command.hpp"
 
 namespace supervise::runtime {
 
-struct WorktreeResult {
-  bool ok = false;
-  bool created = false;  ///< it was missing and is a new worktree now
-  std::string error;     ///< git's own words when !ok
-};
+/// What a creation ended with: the same as the legacy monitor's.
+using WorktreeResult = legacy::WorktreeResult;
 
-/// Makes `path` a git worktree of the repository at `root` on branch
-/// `branch`, unless `path` is a directory already. The branch is created
-/// from the current HEAD when it does not exist yet.
-WorktreeResult ensure_worktree(const std::filesystem::path& root, const std::filesystem::path& path,
-                               const std::string& branch);
-
-/// ensure_worktree() beside the event loop, for the runtime: each git step is
+/// legacy::ensure_worktree() beside the event loop, for the runtime: each git step is
 /// an AsyncCommand, and the whole creation has one deadline, after which the
 /// running step is killed and the result names the step that hung.
 class WorktreeCreation : public std::enable_shared_from_this<WorktreeCreation> {

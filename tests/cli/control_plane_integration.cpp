@@ -20,7 +20,7 @@
 #include <string>
 #include <thread>
 
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "tests/cli/running_supervisor.hpp"
 #include "tests/support/wait_for.hpp"
 
@@ -386,7 +386,7 @@ TEST_F(ControlPlaneTest, StopEndsTheChildsProcessGroupAndKeepsItStoppedUntilStar
   const int first = running_pid("worker");
   ASSERT_TRUE(first) << project_.diagnostics(*up_);
   ASSERT_TRUE(wait_for([&] {
-    return legacy::live_processes_with(legacy::ScanKey::session, first).size() == 3;
+    return process::live_processes_with(process::ScanKey::session, first).size() == 3;
   })) << "sh and its two sleeps";
 
   const auto stopped = project_.run("stop", {"worker"});

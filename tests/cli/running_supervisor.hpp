@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
@@ -42,7 +42,7 @@ inline std::string read_text(const std::filesystem::path& path) {
 /// True while a live (not zombie) process remains in the session or process
 /// group `leader` (each worker leads a session of its own).
 inline bool tree_of_alive(int leader) {
-  return !legacy::live_processes_with(legacy::ScanKey::session_or_group, leader).empty();
+  return !process::live_processes_with(process::ScanKey::session_or_group, leader).empty();
 }
 
 /// True when `pid` is a live (not zombie) process whose environment holds

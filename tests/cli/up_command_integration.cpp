@@ -22,7 +22,7 @@
 
 #include "supervisor/cli/up_command.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "tests/cli/up_process.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
@@ -280,7 +280,7 @@ TEST_F(UpCommandTest, AWorkerKilledWithSigkillIsRestartedWithGrowingDelaysThenFa
   EXPECT_NE(up.out().find("failed"), std::string::npos) << up.out();
   // The agents of the killed shims did not survive them.
   for (const int session : shims) {
-    EXPECT_TRUE(legacy::live_processes_with(legacy::ScanKey::session, session).empty())
+    EXPECT_TRUE(process::live_processes_with(process::ScanKey::session, session).empty())
         << "session " << session;
   }
   expect_grandchildren_gone();
@@ -368,7 +368,7 @@ TEST_F(UpCommandTest, SigtermToUpLeavesNoProcessOfTheTreeAlive) {
   ASSERT_TRUE(status) << diagnostics(up);
   EXPECT_EQ(*status, kUpAllDone) << diagnostics(up);
   for (const int session : {shim_a, shim_b, up.pid()}) {
-    EXPECT_TRUE(legacy::live_processes_with(legacy::ScanKey::session, session).empty())
+    EXPECT_TRUE(process::live_processes_with(process::ScanKey::session, session).empty())
         << "session " << session;
   }
   expect_grandchildren_gone();
@@ -669,7 +669,7 @@ void UpCommandTest::expect_orphan_stopped_before_restart(bool pid_file_gone_too)
   // Whatever the outcome, nothing of that session outlives the test.
   const std::unique_ptr<void, std::function<void(void*)>> cleanup(
       reinterpret_cast<void*>(1), [outside](void*) {
-        for (const auto& left : legacy::live_processes_with(legacy::ScanKey::session, outside)) {
+        for (const auto& left : process::live_processes_with(process::ScanKey::session, outside)) {
           ::kill(left.pid, SIGKILL);
         }
       });

@@ -24,6 +24,14 @@ namespace {
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
+/// The same children in the same states, held or not.
+bool same_states(const std::vector<ChildStatus>& a, const std::vector<ChildStatus>& b) {
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(), [](const ChildStatus& x, const ChildStatus& y) {
+        return x.id == y.id && x.state == y.state && x.held == y.held && x.restarts == y.restarts;
+      });
+}
+
 // ------------------------------------------------------------- random trees ---
 
 /// Uniform in [low, high), whatever the test size (rapidcheck scales inRange
@@ -161,7 +169,21 @@ class Harness {
   void send(const Event& event, const std::string& what) {
     trace(what);
     expected_backoffs_.clear();
+    // What the core said of a command before it was handled: one it does
+    // not accept changes nothing at all.
+    std::optional<CommandVerdict> verdict;
+    std::vector<ChildStatus> before;
+    if (const auto* command = std::get_if<Command>(&event)) {
+      verdict = supervisor_.judge(*command);
+      before = supervisor_.status(now_);
+    }
     const std::vector<Action> actions = supervisor_.handle(event, now_);
+    if (verdict && *verdict != CommandVerdict::accepted) {
+      expect(actions.empty(),
+             what + " was " + std::string(to_string(*verdict)) + " but the core acted on it");
+      expect(same_states(before, supervisor_.status(now_)),
+             what + " was " + std::string(to_string(*verdict)) + " but a state changed");
+    }
     for (std::size_t k = 0; k < actions.size(); ++k) {
       check_action(actions, k);
     }

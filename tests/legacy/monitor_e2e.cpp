@@ -8,16 +8,21 @@
 #include <fstream>
 
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_identity.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "supervisor/taskcopilot/project_layout.hpp"
-#include "tests/legacy/spawned_process.hpp"
 #include "tests/support/run_binary.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::read_process;
+using process::WorkerVerdict;
 
 using supervise::testing::TempDir;
 namespace fs = std::filesystem;

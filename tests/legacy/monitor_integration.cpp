@@ -10,21 +10,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 
 #include "supervisor/legacy/monitor.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/restart_counts.hpp"
-#include "supervisor/legacy/session_scan.hpp"
-#include "tests/legacy/spawned_process.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_identity.hpp"
+#include "supervisor/process/session_scan.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::read_process;
+using process::WorkerVerdict;
 
 using supervise::testing::SpawnedProcess;
 using supervise::testing::SpawnOptions;
@@ -91,11 +97,6 @@ class MonitorTest : public ::testing::Test {
     options.default_prompt_template = kSourceDir + "/specs/foreman-prompt.md";
     options.restart_counts = &counts;
     options.survivor_grace = 2s;
-    options.ensure_worktree = [](const fs::path& repo, const fs::path& path,
-                                 const std::string& branch) {
-      const int status = run_git(repo, "worktree add -q -b " + branch + " '" + path.string() + "'");
-      return WorktreeOutcome{status == 0, status == 0 ? "" : "git worktree add failed"};
-    };
     return options;
   }
 
@@ -415,10 +416,16 @@ TEST_F(MonitorTest, MissingWorktreeThatCannotBeCreatedIsNotRestarted) {
   started_once("Stream-A");
   auto opts = options();
   opts.auto_restart = true;
-  opts.ensure_worktree = [](const fs::path&, const fs::path&, const std::string&) {
-    return WorktreeOutcome{false, "not a git repository"};
-  };
-  EXPECT_EQ(run_monitor(opts), 1);
+  // A git that fails whatever it is asked.
+  const fs::path bin = temp / "failing-git";
+  fs::create_directories(bin);
+  std::ofstream(bin / "git") << "#!/bin/sh\necho 'fatal: not a git repository' >&2\nexit 128\n";
+  fs::permissions(bin / "git", fs::perms::owner_all);
+  const std::string path = std::getenv("PATH");
+  ::setenv("PATH", (bin.string() + ":" + path).c_str(), 1);
+  const int result = run_monitor(opts);
+  ::setenv("PATH", path.c_str(), 1);
+  EXPECT_EQ(result, 1);
   EXPECT_EQ(count_logged("ERROR Failed to create worktree "), 1);
   EXPECT_EQ(count_logged("INFO Restarting worker"), 0);
   EXPECT_FALSE(fs::exists(work_dir_of("Stream-A")));

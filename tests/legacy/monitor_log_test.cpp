@@ -1,6 +1,7 @@
 #include "supervisor/legacy/monitor_log.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/logger.h>
 
 #include <fstream>
 #include <regex>
@@ -156,6 +157,47 @@ TEST(MonitorLevel, NamesAreTheLegacyLabels) {
   EXPECT_EQ(to_string(MonitorLevel::success), "SUCCESS");
   EXPECT_EQ(to_string(MonitorLevel::warning), "WARNING");
   EXPECT_EQ(to_string(MonitorLevel::error), "ERROR");
+}
+
+TEST(MonitorLog, SpdlogLevelsHaveTheirLegacyNames) {
+  EXPECT_EQ(legacy_level_name(spdlog::level::info), "INFO");
+  EXPECT_EQ(legacy_level_name(spdlog::level::warn), "WARNING");
+  EXPECT_EQ(legacy_level_name(spdlog::level::err), "ERROR");
+  EXPECT_EQ(legacy_level_name(spdlog::level::critical), "ERROR");
+  EXPECT_EQ(legacy_level_name(spdlog::level::debug), "DEBUG");
+}
+
+TEST(MonitorLog, TheSupervisorsLoggerWritesTheSameLinesThroughTheSameSink) {
+  TempDir dir;
+  {
+    // What `supervise up` does: a logger of its own name on this sink.
+    spdlog::logger logger("supervise", make_monitor_log_sink(dir / "logs" / "monitor.log"));
+    logger.set_level(spdlog::level::info);
+    logger.info("Spec reloaded; {} child(ren) kept running", 2);
+    logger.warn("Stream-A: stalled");
+    logger.error("cannot signal Stream-B");
+    logger.debug("not written below info");
+    logger.flush();
+  }
+  const auto lines = lines_of(dir / "logs" / "monitor.log");
+  ASSERT_EQ(lines.size(), 3u);
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"INFO", "Spec reloaded; 2 child(ren) kept running"},
+      {"WARNING", "Stream-A: stalled"},
+      {"ERROR", "cannot signal Stream-B"},
+  };
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(lines[i], match, kLine)) << lines[i];
+    EXPECT_EQ(match[8], expected[i].first);
+    EXPECT_EQ(match[9], expected[i].second);
+  }
+}
+
+TEST(MonitorLog, UnopenableFileThrowsNamingIt) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "monitor.log");
+  EXPECT_THROW(make_monitor_log_sink(dir / "monitor.log"), spdlog::spdlog_ex);
 }
 
 }  // namespace

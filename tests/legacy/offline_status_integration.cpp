@@ -5,13 +5,16 @@
 #include "supervisor/journal/journal.hpp"
 #include "supervisor/legacy/offline_status.hpp"
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
-#include "tests/legacy/spawned_process.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::read_process;
 
 using core::ChildState;
 namespace fs = std::filesystem;

@@ -8,10 +8,13 @@
 
 #include <fstream>
 
+#include "supervisor/process/proc_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::system_pid_max;
 
 using supervise::testing::TempDir;
 

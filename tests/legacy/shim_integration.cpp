@@ -10,14 +10,21 @@
 #include <regex>
 
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
-#include "supervisor/legacy/session_scan.hpp"
-#include "tests/legacy/spawned_process.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_identity.hpp"
+#include "supervisor/process/session_scan.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::live_processes_with;
+using process::read_process;
+using process::ScanKey;
+using process::WorkerVerdict;
 
 using supervise::testing::SpawnedProcess;
 using supervise::testing::SpawnOptions;

@@ -7,13 +7,16 @@
 #include <set>
 
 #include "supervisor/legacy/pid_file.hpp"
-#include "supervisor/legacy/process_identity.hpp"
 #include "supervisor/legacy/shim_launch.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::legacy {
 namespace {
+
+using process::read_process;
 
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;

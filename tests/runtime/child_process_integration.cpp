@@ -11,10 +11,10 @@
 #include <string>
 #include <thread>
 
+#include "supervisor/process/proc_reader.hpp"
+#include "supervisor/process/process_group.hpp"
 #include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
-#include "supervisor/runtime/proc_stat.hpp"
-#include "supervisor/runtime/process_group.hpp"
 #include "tests/runtime/recycled_readiness.hpp"
 #include "tests/runtime/run_io_until.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -22,6 +22,9 @@
 
 namespace supervise::runtime {
 namespace {
+
+using process::group_exists;
+using process::read_proc_stat;
 
 using supervise::testing::RecycledReadiness;
 using supervise::testing::run_io_until;

@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <optional>
 
-#include "supervisor/legacy/pidfd.hpp"
+#include "supervisor/process/pidfd.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 #include "tests/runtime/recycled_readiness.hpp"
 #include "tests/runtime/run_io_until.hpp"
@@ -44,7 +44,7 @@ TEST(PidfdWatchTest, ReportsTheEndOfTheProcess) {
   boost::asio::io_context io;
   Sleeper sleeper;
   ASSERT_GT(sleeper.pid(), 0);
-  PidfdWatch watch(io, legacy::open_pidfd(sleeper.pid()).fd);
+  PidfdWatch watch(io, process::open_pidfd(sleeper.pid()).fd);
   bool ended = false;
   watch.async_wait([&] { ended = true; });
   EXPECT_FALSE(watch.ended());
@@ -66,7 +66,7 @@ TEST(PidfdWatchTest, AWakeupWhileTheProcessRunsIsNotItsEnd) {
   std::optional<PidfdWatch> watch;
   bool ended = false;
   recycled.arm([&] {
-    watch.emplace(io, legacy::open_pidfd(sleeper.pid()).fd);
+    watch.emplace(io, process::open_pidfd(sleeper.pid()).fd);
     watch->async_wait([&] { ended = true; });
   });
   ASSERT_TRUE(run_io_until(io, [&] { return recycled.ran(); }));
@@ -82,9 +82,9 @@ TEST(PidfdWatchTest, NothingIsReportedOnceTheWatchIsGoneOrCancelled) {
   Sleeper first;
   Sleeper second;
   bool reported = false;
-  auto gone = std::make_unique<PidfdWatch>(io, legacy::open_pidfd(first.pid()).fd);
+  auto gone = std::make_unique<PidfdWatch>(io, process::open_pidfd(first.pid()).fd);
   gone->async_wait([&] { reported = true; });
-  PidfdWatch cancelled(io, legacy::open_pidfd(second.pid()).fd);
+  PidfdWatch cancelled(io, process::open_pidfd(second.pid()).fd);
   cancelled.async_wait([&] { reported = true; });
   gone.reset();
   cancelled.cancel();

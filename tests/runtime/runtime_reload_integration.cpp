@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <optional>
 #include <string>
 
@@ -43,6 +46,9 @@ class RuntimeReloadTest : public ::testing::Test {
   RuntimeReloadTest()
       : tree_(tree_of(kKeep + kChange + kRemove), [this](RuntimeOptions& options) {
           options.reload = [this](std::string& error) -> std::optional<core::SpecDocument> {
+            if (while_reading_) {
+              while_reading_();
+            }
             auto loaded = spec::load_spec_string(next_spec_, "next-spec.yaml");
             if (!loaded.document) {
               error = spec::format(loaded.errors);
@@ -58,9 +64,12 @@ class RuntimeReloadTest : public ::testing::Test {
     }
   }
 
+  /// Reloads and waits until the spec, read beside the loop, is applied.
   void reload(const std::string& children) {
     next_spec_ = tree_of(children);
-    tree_.runtime().reload();
+    bool applied = false;
+    tree_.runtime().reload([&applied] { applied = true; });
+    ASSERT_TRUE(tree_.run_until([&applied] { return applied; }));
     tree_.settle();
   }
 
@@ -73,6 +82,8 @@ class RuntimeReloadTest : public ::testing::Test {
   }
 
   std::string next_spec_;
+  /// Runs where the spec is read (beside the loop), before it is.
+  std::function<void()> while_reading_;
   RuntimeOnFakes tree_;
 };
 
@@ -160,6 +171,54 @@ TEST_F(RuntimeReloadTest, AChildStoppedByAnOperatorStaysStopped) {
   EXPECT_TRUE(tree_.status("keep")->held);
   tree_.advance(1min);
   EXPECT_EQ(tree_.launcher.spawned("keep").size(), 1u);
+}
+
+TEST_F(RuntimeReloadTest, TheLoopHandlesExitsWhileTheSpecIsRead) {
+  const int change = tree_.pid("change");
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> reading{false};
+  while_reading_ = [&reading, released] {
+    reading = true;
+    released.wait();
+  };
+  next_spec_ = tree_of(kKeep + kChanged + kRemove);
+  bool applied = false;
+  tree_.runtime().reload([&applied] { applied = true; });
+  const bool read_started = tree_.run_until([&reading] { return reading.load(); });
+  // The read is held: the loop still takes an exit and restarts by policy.
+  const int keep = tree_.pid("keep");
+  tree_.launcher.end(keep, ExitStatus::exited(1));
+  tree_.settle();
+  const auto during_read = tree_.state("keep");
+  const bool applied_during_read = applied;
+  release.set_value();
+  ASSERT_TRUE(read_started);
+  EXPECT_EQ(during_read, ChildState::backoff);
+  EXPECT_FALSE(applied_during_read);
+  EXPECT_EQ(signals_to(change, SIGTERM), 0) << "the reload acted before its spec was read";
+  ASSERT_TRUE(tree_.run_until([&applied] { return applied; }));
+  EXPECT_EQ(signals_to(change, SIGTERM), 1);
+}
+
+TEST_F(RuntimeReloadTest, ASecondReloadWhileTheFirstIsReadIsRefused) {
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> reads{0};
+  while_reading_ = [&reads, released] {
+    ++reads;
+    released.wait();
+  };
+  next_spec_ = tree_of(kKeep + kChanged + kRemove);
+  bool first = false;
+  bool second = false;
+  tree_.runtime().reload([&first] { first = true; });
+  tree_.runtime().reload([&second] { second = true; });
+  const bool second_answered = second;
+  release.set_value();
+  EXPECT_TRUE(second_answered) << "the refused reload was not answered at once";
+  ASSERT_TRUE(tree_.run_until([&first] { return first; }));
+  EXPECT_EQ(reads.load(), 1);
 }
 
 }  // namespace

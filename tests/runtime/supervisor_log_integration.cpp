@@ -64,13 +64,5 @@ TEST(SupervisorLog, AnUnwritableLogIsAnErrorValue) {
   EXPECT_FALSE(error.empty());
 }
 
-TEST(SupervisorLog, LegacyLevelNames) {
-  EXPECT_EQ(legacy_level_name(spdlog::level::info), "INFO");
-  EXPECT_EQ(legacy_level_name(spdlog::level::warn), "WARNING");
-  EXPECT_EQ(legacy_level_name(spdlog::level::err), "ERROR");
-  EXPECT_EQ(legacy_level_name(spdlog::level::critical), "ERROR");
-  EXPECT_EQ(legacy_level_name(spdlog::level::debug), "DEBUG");
-}
-
 }  // namespace
 }  // namespace supervise::runtime

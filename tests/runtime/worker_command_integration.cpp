@@ -132,28 +132,5 @@ TEST_F(WorkerCommandTest, WithoutAnInitiativeTheLogIsNamedForTheChildAlone) {
   EXPECT_EQ(prepared.launch->output, setting_.layout.logs_dir / "Stream-B.log");
 }
 
-TEST(Worktree, AnExistingBranchIsCheckedOutWithoutCreatingIt) {
-  TempDir dir;
-  make_repository(dir / "repo");
-  ASSERT_EQ(std::system(("git -C '" + (dir / "repo").string() + "' branch Stream-X").c_str()), 0);
-  const auto result =
-      ensure_worktree(dir / "repo", dir / "repo/.claude/worktrees/Stream-X", "Stream-X");
-  ASSERT_TRUE(result.ok) << result.error;
-  EXPECT_TRUE(result.created);
-  const auto again =
-      ensure_worktree(dir / "repo", dir / "repo/.claude/worktrees/Stream-X", "Stream-X");
-  EXPECT_TRUE(again.ok);
-  EXPECT_FALSE(again.created);
-}
-
-TEST(Worktree, OutsideARepositoryItFailsWithGitsReason) {
-  TempDir dir;
-  std::filesystem::create_directories(dir / "plain");
-  const auto result = ensure_worktree(dir / "plain", dir / "plain/wt", "Stream-X");
-  EXPECT_FALSE(result.ok);
-  EXPECT_NE(result.error.find("git worktree add"), std::string::npos);
-  EXPECT_FALSE(std::filesystem::exists(dir / "plain/wt"));
-}
-
 }  // namespace
 }  // namespace supervise::runtime

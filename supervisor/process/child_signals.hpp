@@ -1,6 +1,6 @@
 #pragma once
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 /// For a child between fork and exec (async-signal-safe): the signals that
 /// supervise ignores or blocks for itself (SIGPIPE, SIGCHLD handling, the
@@ -8,4 +8,4 @@ namespace supervise::legacy {
 /// mask is emptied, so a worker, its agent and git see a normal process.
 void restore_default_signals();
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

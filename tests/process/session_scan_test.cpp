@@ -1,15 +1,15 @@
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <fstream>
 
-#include "tests/legacy/spawned_process.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
-namespace supervise::legacy {
+namespace supervise::process {
 namespace {
 
 using supervise::testing::SpawnedProcess;
@@ -116,4 +116,4 @@ TEST(ScanKey, HasANameForEachKey) {
 }
 
 }  // namespace
-}  // namespace supervise::legacy
+}  // namespace supervise::process

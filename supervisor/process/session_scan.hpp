@@ -6,13 +6,12 @@
 // agent behind still carrying the shim's PID as its session id.
 
 #include <filesystem>
-#include <optional>
 #include <string_view>
 #include <vector>
 
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 /// Which id of a process a scan compares.
 enum class ScanKey {
@@ -35,8 +34,4 @@ std::vector<ProcStat> live_processes_with(ScanKey key, int id,
 std::vector<ProcStat> processes_with(ScanKey key, int id,
                                      const std::filesystem::path& proc_root = "/proc");
 
-/// <proc_root>/<pid>/stat; nullopt when there is no such process (or it
-/// vanished while being read, or the content does not parse).
-std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root = "/proc");
-
-}  // namespace supervise::legacy
+}  // namespace supervise::process

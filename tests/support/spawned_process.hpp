@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 #include "tests/support/wait_for.hpp"
 
 extern char** environ;
@@ -144,7 +144,7 @@ class SpawnedProcess {
 inline void kill_session(int session) {
   wait_for(
       [&] {
-        const auto members = legacy::live_processes_with(legacy::ScanKey::session, session);
+        const auto members = process::live_processes_with(process::ScanKey::session, session);
         for (const auto& member : members) {
           ::kill(member.pid, SIGKILL);
         }

@@ -6,7 +6,7 @@
 
 #include <utility>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 class FileDescriptor {
  public:
@@ -39,4 +39,4 @@ class FileDescriptor {
   int fd_ = -1;
 };
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

@@ -1,13 +1,15 @@
 #pragma once
 
 // Running a short helper command to completion (git), with its output
-// captured: for the few synchronous steps before a worker starts.
+// captured: for the legacy monitor, which restarts one worker at a time and
+// has no event loop to keep answering. The runtime runs its commands with
+// AsyncCommand, which reports the same CommandResult.
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
-namespace supervise::runtime {
+namespace supervise::process {
 
 struct CommandResult {
   bool started = false;  ///< false: could not run it at all (see `output`)
@@ -20,4 +22,4 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::filesystem::path& work_dir);
 
-}  // namespace supervise::runtime
+}  // namespace supervise::process

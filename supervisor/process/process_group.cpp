@@ -1,11 +1,11 @@
-#include "supervisor/runtime/process_group.hpp"
+#include "supervisor/process/process_group.hpp"
 
 #include <signal.h>
 
 #include <cerrno>
 #include <cstring>
 
-namespace supervise::runtime {
+namespace supervise::process {
 namespace {
 
 bool send(int target, int signal, std::string& error) {
@@ -41,4 +41,4 @@ bool signal_process(int pid, int signal, std::string& error) {
   return send(pid, signal, error);
 }
 
-}  // namespace supervise::runtime
+}  // namespace supervise::process

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <string>
 
-#include "supervisor/legacy/file_descriptor.hpp"
+#include "supervisor/process/file_descriptor.hpp"
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 struct PidfdOpen {
   FileDescriptor fd;  ///< valid when it worked
@@ -30,4 +30,4 @@ bool wait_pidfd(int pidfd, std::chrono::milliseconds deadline);
 /// already ended (ESRCH); otherwise false with `error` set.
 bool pidfd_signal(int pidfd, int signal, std::string& error);
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

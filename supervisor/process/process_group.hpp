@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace supervise::runtime {
+namespace supervise::process {
 
 /// True while any process (zombies included) is in group `pgid`. A group we
 /// may not signal (EPERM) still exists.
@@ -20,4 +20,4 @@ bool signal_group(int pgid, int signal, std::string& error);
 /// Sends `signal` to one process; refuses pid < 2. Same result rules.
 bool signal_process(int pid, int signal, std::string& error);
 
-}  // namespace supervise::runtime
+}  // namespace supervise::process

@@ -1,4 +1,4 @@
-#include "supervisor/legacy/environment.hpp"
+#include "supervisor/process/environment.hpp"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 
 extern char** environ;
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 namespace {
 
@@ -67,4 +67,4 @@ std::filesystem::path find_executable(const std::string& name, const std::string
   return {};
 }
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

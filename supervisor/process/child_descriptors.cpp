@@ -1,4 +1,4 @@
-#include "supervisor/legacy/child_descriptors.hpp"
+#include "supervisor/process/child_descriptors.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 int descriptor_bound() {
   rlimit files{};
@@ -26,4 +26,4 @@ void close_inherited_descriptors(int bound) {
   }
 }
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

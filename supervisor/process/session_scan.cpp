@@ -1,11 +1,9 @@
-#include "supervisor/legacy/session_scan.hpp"
+#include "supervisor/process/session_scan.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 namespace {
 
@@ -74,18 +72,6 @@ std::vector<ProcStat> scan(ScanKey key, int id, bool include_ended,
 
 }  // namespace
 
-std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root) {
-  if (pid <= 0) {
-    return std::nullopt;
-  }
-  std::ifstream in(proc_root / std::to_string(pid) / "stat", std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_proc_stat(content);
-}
-
 std::vector<ProcStat> live_processes_with(ScanKey key, int id,
                                           const std::filesystem::path& proc_root) {
   return scan(key, id, false, proc_root);
@@ -95,4 +81,4 @@ std::vector<ProcStat> processes_with(ScanKey key, int id, const std::filesystem:
   return scan(key, id, true, proc_root);
 }
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

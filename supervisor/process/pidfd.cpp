@@ -1,4 +1,4 @@
-#include "supervisor/legacy/pidfd.hpp"
+#include "supervisor/process/pidfd.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 PidfdOpen open_pidfd(int pid) {
   PidfdOpen result;
@@ -51,4 +51,4 @@ bool pidfd_signal(int pidfd, int signal, std::string& error) {
   return false;
 }
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

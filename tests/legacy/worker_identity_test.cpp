@@ -1,4 +1,4 @@
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/legacy/worker_identity.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -9,20 +9,21 @@
 
 #include <fstream>
 
-#include "tests/legacy/spawned_process.hpp"
+#include "tests/support/spawned_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::legacy {
 namespace {
 
+using process::ProcessInfo;
+using process::read_process;
+using process::system_pid_max;
+using process::WorkerVerdict;
 using supervise::testing::SpawnedProcess;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
 using namespace std::chrono_literals;
-
-constexpr const char* kStat =
-    "4242 (bash) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 2 3";
 
 /// A script named worker-wrapper.sh that just waits: looks like a shim for
 /// the stream given as its first argument.
@@ -62,48 +63,6 @@ PidFileRead pid_file_for(const TempDir& dir, int pid) {
   std::string error;
   EXPECT_TRUE(write_pid_file(dir / "Stream-A.pid", pid, error)) << error;
   return read_pid_file(dir / "Stream-A.pid");
-}
-
-// ------------------------------------------------------------------ parsing ---
-
-TEST(ParseProcStat, ReadsTheFieldsWeUse) {
-  const auto stat = parse_proc_stat(kStat);
-  ASSERT_TRUE(stat);
-  EXPECT_EQ(stat->pid, 4242);
-  EXPECT_EQ(stat->comm, "bash");
-  EXPECT_EQ(stat->state, 'S');
-  EXPECT_EQ(stat->ppid, 1);
-  EXPECT_EQ(stat->pgrp, 4242);
-  EXPECT_EQ(stat->session, 4242);
-  EXPECT_EQ(stat->start_ticks, 987654u);
-  EXPECT_FALSE(stat->is_zombie());
-}
-
-TEST(ParseProcStat, CommWithSpacesAndParenthesesUsesTheLastParenthesis) {
-  const auto stat =
-      parse_proc_stat("77 (a) Z 9 (b) c) Z 5 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555 0 0");
-  ASSERT_TRUE(stat);
-  EXPECT_EQ(stat->comm, "a) Z 9 (b) c");
-  EXPECT_EQ(stat->state, 'Z');
-  EXPECT_EQ(stat->ppid, 5);
-  EXPECT_EQ(stat->start_ticks, 555u);
-  EXPECT_TRUE(stat->is_zombie());
-}
-
-TEST(ParseProcStat, RefusesMalformedContent) {
-  for (const char* content :
-       {"", "4242", "4242 (bash", "4242 bash) S 1", "x (bash) S 1 2 3", "4242 (bash) S 1 2 3 4 5",
-        "4242 (bash) SS 1 4242 4242 0 -1 0 0 0 0 "
-        "0 0 0 0 0 20 0 1 0 9 1"}) {
-    EXPECT_FALSE(parse_proc_stat(content)) << content;
-  }
-}
-
-TEST(ParseCmdline, SplitsAtNuls) {
-  using namespace std::string_literals;
-  EXPECT_EQ(parse_cmdline("bash\0/x/worker-wrapper.sh\0Stream-A\0\0"s),
-            (std::vector<std::string>{"bash", "/x/worker-wrapper.sh", "Stream-A", ""}));
-  EXPECT_TRUE(parse_cmdline("").empty());
 }
 
 // ------------------------------------------------------------------- rules ---
@@ -217,28 +176,6 @@ TEST(JudgeWorker, ZombieOtherUserAndOtherProgramAreNotOurWorker) {
 
 // ------------------------------------------------------- real processes ---
 
-TEST(ReadProcess, DescribesThisProcess) {
-  const auto self = read_process(::getpid());
-  ASSERT_TRUE(self);
-  EXPECT_EQ(self->stat.pid, ::getpid());
-  EXPECT_EQ(self->stat.ppid, ::getppid());
-  EXPECT_EQ(self->stat.pgrp, ::getpgrp());
-  EXPECT_EQ(self->stat.session, ::getsid(0));
-  EXPECT_EQ(self->uid, ::getuid());
-  EXPECT_EQ(self->stat.state, 'R');
-  ASSERT_FALSE(self->argv.empty());
-  EXPECT_NE(self->argv[0].find("legacy_test"), std::string::npos) << self->argv[0];
-  const auto now = WallClock::now();
-  EXPECT_LE(self->start_time, now);
-  EXPECT_GT(self->start_time, now - 10min);
-}
-
-TEST(ReadProcess, NoSuchProcessIsNullopt) {
-  EXPECT_FALSE(read_process(0));
-  EXPECT_FALSE(read_process(-1));
-  EXPECT_FALSE(read_process(system_pid_max() + 1));
-}
-
 TEST(VerifyWorker, InvalidPidsAreNeverProbed) {
   const auto now = WallClock::now();
   EXPECT_EQ(verify_worker(0, "Stream-A", now), WorkerVerdict::invalid_pid);
@@ -337,38 +274,6 @@ TEST(VerifyWorker, ProcessOfAnotherUserIsNotOurWorker) {
   ::kill(child, SIGKILL);
   int status = 0;
   ::waitpid(child, &status, 0);
-}
-
-TEST(VerifyProcess, KnownStartTimeIsVerifiedAndAnyOtherIsRecycled) {
-  SpawnedProcess sleeper({"/bin/sleep", "600"});
-  const auto info = read_process(sleeper.pid());
-  ASSERT_TRUE(info);
-  EXPECT_EQ(verify_process(sleeper.pid(), info->stat.start_ticks), WorkerVerdict::verified);
-  EXPECT_EQ(verify_process(sleeper.pid(), info->stat.start_ticks + 1), WorkerVerdict::recycled);
-  EXPECT_EQ(verify_process(0, info->stat.start_ticks), WorkerVerdict::invalid_pid);
-}
-
-TEST(VerifyProcess, EndedProcessIsNoSuchProcessOnceReaped) {
-  SpawnedProcess quick({"/bin/true"});
-  const auto info = read_process(quick.pid());
-  ASSERT_TRUE(quick.wait());
-  if (info) {
-    EXPECT_EQ(verify_process(quick.pid(), info->stat.start_ticks), WorkerVerdict::no_such_process);
-  }
-}
-
-TEST(Clock, TicksConvertToWallClockAroundNow) {
-  // Each conversion reads two clocks one after the other; a pause between
-  // the reads (the test was descheduled) shifts its result by at most the
-  // pause, so two conversions agree to within the time both took.
-  const auto before = std::chrono::steady_clock::now();
-  const auto self = read_process(::getpid());
-  ASSERT_TRUE(self);
-  const auto converted = ticks_to_wall_clock(self->stat.start_ticks);
-  const auto took = std::chrono::steady_clock::now() - before;
-  EXPECT_LE(std::chrono::abs(converted - self->start_time), took + 1us);
-  EXPECT_GT(clock_ticks_per_second(), 0);
-  EXPECT_LT(boot_time(), WallClock::now());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "supervisor/runtime/run_command.hpp"
+#include "supervisor/process/run_command.hpp"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,12 +11,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "supervisor/legacy/child_descriptors.hpp"
-#include "supervisor/legacy/child_signals.hpp"
-#include "supervisor/runtime/boost_process.hpp"
-#include "supervisor/runtime/launch_spec.hpp"
+#include "supervisor/process/boost_process.hpp"
+#include "supervisor/process/child_descriptors.hpp"
+#include "supervisor/process/child_signals.hpp"
+#include "supervisor/process/environment.hpp"
 
-namespace supervise::runtime {
+namespace supervise::process {
 
 namespace bp = boost::process::v2;
 
@@ -28,8 +28,8 @@ struct ChildSetup {
   int fd_bound;
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    legacy::restore_default_signals();
-    legacy::close_inherited_descriptors(fd_bound);
+    restore_default_signals();
+    close_inherited_descriptors(fd_bound);
     return {};
   }
 };
@@ -62,8 +62,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
   bp::error_code ec;
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   bp::process process(io, executable, args, bp::process_start_dir(work_dir),
-                      bp::process_stdio{nullptr, output, output},
-                      ChildSetup{legacy::descriptor_bound()}, ec);
+                      bp::process_stdio{nullptr, output, output}, ChildSetup{descriptor_bound()},
+                      ec);
   if (ec) {
     ::close(output);
     result.output = "cannot run " + argv.front() + ": " + ec.message();
@@ -83,4 +83,4 @@ CommandResult run_command(const std::vector<std::string>& argv,
   return result;
 }
 
-}  // namespace supervise::runtime
+}  // namespace supervise::process

@@ -6,7 +6,7 @@
 // embedding supervise left open), applied in every child between fork and
 // exec: workers, the detached shim, git.
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 /// The highest descriptor number + 1 that close_inherited_descriptors() must
 /// cover when close_range(2) is unavailable. Call before fork: getrlimit is
@@ -21,4 +21,4 @@ int descriptor_bound();
 /// each descriptor below `bound` one by one.
 void close_inherited_descriptors(int bound);
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

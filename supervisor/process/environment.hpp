@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 /// Our own environment with `overrides` set (replacing same-named entries),
 /// without the service manager's NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID.
@@ -23,4 +23,4 @@ std::string environment_value(const std::vector<std::string>& env, const std::st
 std::filesystem::path find_executable(const std::string& name, const std::string& path,
                                       const std::filesystem::path& work_dir);
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

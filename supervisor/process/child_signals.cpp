@@ -1,10 +1,10 @@
-#include "supervisor/legacy/child_signals.hpp"
+#include "supervisor/process/child_signals.hpp"
 
 #include <signal.h>
 
 #include <initializer_list>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 void restore_default_signals() {
   for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) {
@@ -15,4 +15,4 @@ void restore_default_signals() {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-}  // namespace supervise::legacy
+}  // namespace supervise::process

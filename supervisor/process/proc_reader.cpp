@@ -1,7 +1,5 @@
-#include "supervisor/legacy/process_identity.hpp"
+#include "supervisor/process/proc_reader.hpp"
 
-#include <errno.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -9,14 +7,13 @@
 #include <charconv>
 #include <fstream>
 #include <iterator>
+#include <system_error>
 
-namespace supervise::legacy {
+namespace supervise::process {
 
 namespace {
 
-constexpr auto kStartTolerance = std::chrono::milliseconds(50);
-constexpr auto kCoarseFileSystemTolerance = std::chrono::seconds(2);
-constexpr std::string_view kShimName = "worker-wrapper.sh";
+constexpr int kKernelPidLimit = 4'194'304;  // PID_MAX_LIMIT on 64-bit Linux
 
 template <typename Int>
 bool parse_int(std::string_view text, Int& out) {
@@ -82,11 +79,6 @@ std::optional<uid_t> real_uid_from_status(std::string_view status) {
   return std::nullopt;
 }
 
-std::string basename_of(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-
 }  // namespace
 
 std::optional<ProcStat> parse_proc_stat(std::string_view content) {
@@ -115,6 +107,16 @@ std::optional<ProcStat> parse_proc_stat(std::string_view content) {
       !parse_int(fields[3], stat.session) ||
       !parse_int(fields[kStartTimeIndex], stat.start_ticks)) {
     return std::nullopt;
+  }
+  constexpr std::size_t kVsizeIndex = 23 - 3;
+  constexpr std::size_t kRssIndex = 24 - 3;
+  if (fields.size() > kRssIndex) {
+    std::uint64_t vsize = 0;
+    std::int64_t rss = 0;
+    if (parse_int(fields[kVsizeIndex], vsize) && parse_int(fields[kRssIndex], rss)) {
+      stat.vsize_bytes = vsize;
+      stat.rss_pages = rss;
+    }
   }
   return stat;
 }
@@ -193,135 +195,44 @@ std::optional<ProcessInfo> read_process(int pid) {
   return info;
 }
 
-std::string_view to_string(WorkerVerdict value) {
-  switch (value) {
-    case WorkerVerdict::verified:
-      return "verified";
-    case WorkerVerdict::no_such_process:
-      return "no_such_process";
-    case WorkerVerdict::zombie:
-      return "zombie";
-    case WorkerVerdict::other_user:
-      return "other_user";
-    case WorkerVerdict::not_the_shim:
-      return "not_the_shim";
-    case WorkerVerdict::recycled:
-      return "recycled";
-    case WorkerVerdict::invalid_pid:
-      return "invalid_pid";
+std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root) {
+  if (pid <= 0) {
+    return std::nullopt;
   }
-  return "unknown";
+  const auto content = slurp(proc_root / std::to_string(pid) / "stat");
+  if (!content) {
+    return std::nullopt;
+  }
+  return parse_proc_stat(*content);
 }
 
-bool is_shim_for(const std::vector<std::string>& argv, std::string_view stream_id) {
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    if (basename_of(argv[i]) == kShimName) {
-      return i + 1 < argv.size() && argv[i + 1] == stream_id;
+std::optional<std::string> read_proc_cgroup(int pid) {
+  if (pid <= 0) {
+    return std::nullopt;
+  }
+  return slurp(std::filesystem::path("/proc") / std::to_string(pid) / "cgroup");
+}
+
+std::vector<int> own_child_pids() {
+  std::vector<int> children;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream file(task.path() / "children");
+    int pid = 0;
+    while (file >> pid) {
+      children.push_back(pid);
     }
   }
-  return false;
+  return children;
 }
 
-std::chrono::nanoseconds start_tolerance(WallClock::time_point pid_file_mtime) {
-  const auto since_epoch = pid_file_mtime.time_since_epoch();
-  const bool whole_seconds =
-      since_epoch == std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  if (whole_seconds) {
-    return kCoarseFileSystemTolerance;
+int system_pid_max() {
+  std::ifstream in("/proc/sys/kernel/pid_max");
+  long long value = 0;
+  if (in >> value && value >= 2 && value <= kKernelPidLimit) {
+    return static_cast<int>(value);
   }
-  return kStartTolerance;
+  return kKernelPidLimit;
 }
 
-namespace {
-
-/// The shim for `stream_id` whose PID-file argument is `pid_file`, leading
-/// its own session: it wrote that file, whatever the clocks say.
-bool is_session_leading_shim_of(const ProcessInfo& process, std::string_view stream_id,
-                                const std::filesystem::path& pid_file) {
-  if (pid_file.empty() || process.stat.session != process.stat.pid ||
-      !is_shim_for(process.argv, stream_id)) {
-    return false;
-  }
-  for (std::size_t i = 0; i + 2 < process.argv.size(); ++i) {
-    if (basename_of(process.argv[i]) == kShimName) {
-      return std::filesystem::path(process.argv[i + 2]).lexically_normal() ==
-             pid_file.lexically_normal();
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
-WorkerVerdict judge_worker(const ProcessInfo& process, uid_t our_uid, std::string_view stream_id,
-                           WallClock::time_point pid_file_mtime,
-                           const std::filesystem::path& pid_file) {
-  if (process.stat.has_ended()) {
-    return WorkerVerdict::zombie;
-  }
-  if (process.uid != our_uid) {
-    return WorkerVerdict::other_user;
-  }
-  // The start time is checked before the command line: for a recycled PID
-  // both fail, and "recycled" names the cause.
-  const auto tolerance = is_session_leading_shim_of(process, stream_id, pid_file)
-                             ? std::chrono::nanoseconds(kWallClockStepTolerance)
-                             : start_tolerance(pid_file_mtime);
-  if (process.start_time > pid_file_mtime + tolerance) {
-    return WorkerVerdict::recycled;
-  }
-  if (!is_shim_for(process.argv, stream_id)) {
-    return WorkerVerdict::not_the_shim;
-  }
-  return WorkerVerdict::verified;
-}
-
-namespace {
-
-/// The checks every verification starts with; nullopt means "go on".
-std::optional<WorkerVerdict> probe(int pid) {
-  if (pid < 2 || pid > system_pid_max()) {
-    return WorkerVerdict::invalid_pid;
-  }
-  if (::kill(pid, 0) != 0) {
-    return errno == EPERM ? WorkerVerdict::other_user : WorkerVerdict::no_such_process;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-WorkerVerdict verify_worker(int pid, std::string_view stream_id,
-                            WallClock::time_point pid_file_mtime,
-                            const std::filesystem::path& pid_file) {
-  if (const auto early = probe(pid)) {
-    return *early;
-  }
-  const auto process = read_process(pid);
-  if (!process) {
-    return WorkerVerdict::no_such_process;
-  }
-  return judge_worker(*process, ::getuid(), stream_id, pid_file_mtime, pid_file);
-}
-
-WorkerVerdict verify_process(int pid, std::uint64_t expected_start_ticks) {
-  if (const auto early = probe(pid)) {
-    return *early;
-  }
-  const auto process = read_process(pid);
-  if (!process) {
-    return WorkerVerdict::no_such_process;
-  }
-  if (process->stat.start_ticks != expected_start_ticks) {
-    return WorkerVerdict::recycled;
-  }
-  if (process->stat.has_ended()) {
-    return WorkerVerdict::zombie;
-  }
-  if (process->uid != ::getuid()) {
-    return WorkerVerdict::other_user;
-  }
-  return WorkerVerdict::verified;
-}
-
-}  // namespace supervise::legacy
+}  // namespace supervise::process
