@@ -106,7 +106,7 @@ def browser():
     options = Options()
     options.binary_location = '/usr/bin/chromium'
     for argument in ('--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
-                     '--window-size=1280,900', '--no-first-run', '--disable-extensions',
+                     '--window-size=1280,1000', '--no-first-run', '--disable-extensions',
                      '--force-prefers-reduced-motion'):
         options.add_argument(argument)
     options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})

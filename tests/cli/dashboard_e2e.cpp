@@ -99,7 +99,7 @@ TEST(Dashboard, ShowsTheTreeLiveAndItsButtonsRestartChildrenInHeadlessChromium) 
   // restarts nothing.
   const auto a = project.wait_state("Stream-A", "running");
   ASSERT_TRUE(a["pid"].is_number()) << project.diagnostics(up);
-  for (const std::string authorization : {std::string(), "Bearer " + std::string(64, '0')}) {
+  for (const std::string& authorization : {std::string(), "Bearer " + std::string(64, '0')}) {
     Client client(port);
     client.send(
         "POST /api/v1/children/Stream-A/restart HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -130,7 +130,7 @@ TEST(Dashboard, ShowsTheTreeLiveAndItsButtonsRestartChildrenInHeadlessChromium) 
        "--screenshot", screenshot, "--restart-up", "--up-pid", std::to_string(up.pid()),
        "--up-argv", argv.dump(), "--up-output", second_output.string()});
   EXPECT_EQ(browser.exit_code, 0) << browser.out << browser.err << project.diagnostics(up);
-  for (const std::string step :
+  for (const std::string_view step :
        {"running: ['Stream-A', 'Stream-B', 'Stream-C']", "Stream-B: restarted after kill -9",
         "Stream-C: restarted by its button", "console: no errors", "reconnected"}) {
     EXPECT_NE(browser.out.find(step), std::string::npos) << step << "\n" << browser.out;

@@ -284,11 +284,8 @@ async function readStatus() {
 // ------------------------------------------------------------- events ---
 
 function eventText(data) {
-  const parts = [];
-  if (data.detail) parts.push(data.detail);
-  if (data.reason && data.reason !== data.detail) parts.push(data.reason);
-  if (data.pid) parts.push(`PID ${data.pid}`);
-  return parts.join(' · ');
+  const text = data.detail || (data.reason || '').replaceAll('_', ' ');
+  return data.pid && !/\bpid\b/i.test(text) ? `${text} · PID ${data.pid}` : text;
 }
 
 function showEvent(kind, data) {
