@@ -13,6 +13,7 @@
 #include "supervisor/http/event_log.hpp"
 #include "supervisor/http/http_server.hpp"
 #include "supervisor/http/runtime_endpoints.hpp"
+#include "supervisor/http/token_file.hpp"
 #include "supervisor/runtime/control_handler.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/runtime/fd_limit.hpp"
@@ -320,9 +321,16 @@ int run_up(const UpOptions& options) {
   // Bound before anything starts, so a port in use is a usage error rather
   // than a tree running without the endpoint it was asked for.
   std::unique_ptr<http::HttpServer> http_server;
+  std::optional<http::TokenFile> http_token;
   if (http_address) {
-    http_server =
-        std::make_unique<http::HttpServer>(runtime.io(), http::runtime_endpoints(runtime), events);
+    http_token = http::TokenFile::create(layout.http_token, error);
+    if (!http_token) {
+      spdlog::error("cannot write the HTTP token: {}", error);
+      std::cerr << "supervise up: cannot write the HTTP token: " << error << "\n";
+      return kUpUsage;
+    }
+    http_server = std::make_unique<http::HttpServer>(
+        runtime.io(), http::runtime_endpoints(runtime, http_token->token()), events);
     if (const auto failed = http_server->start(*http_address)) {
       spdlog::error("cannot serve HTTP on {}: {}", spec::to_string(*http_address),
                     failed.message());
@@ -331,8 +339,13 @@ int run_up(const UpOptions& options) {
       return kUpUsage;
     }
     const auto bound = http_server->local_endpoint();
-    spdlog::info("Serving /metrics, /api/v1/status and /api/v1/events on http://{}",
-                 spec::to_string({bound.address().to_string(), bound.port()}));
+    const auto origin = "http://" + spec::to_string({bound.address().to_string(), bound.port()});
+    spdlog::info(
+        "Serving the dashboard, /metrics, /api/v1/status and /api/v1/events on {}/ "
+        "(token in {})",
+        origin, layout.http_token.string());
+    // Once, on stdout only: the token stays out of monitor.log.
+    std::cout << "Dashboard: " << origin << "/?token=" << http_token->token() << std::endl;
   }
   notifier = std::make_unique<runtime::ServiceNotifier>(runtime.io());
   const auto result = runtime.run();
@@ -365,8 +378,9 @@ void add_up_command(CLI::App& app, int& exit_status) {
   command->add_flag("-q,--quiet", options->quiet,
                     "No event lines on the console (monitor.log still has them)");
   command->add_option("--http", options->http,
-                      "Serve /metrics, /api/v1/status and /api/v1/events on [ADDR:]PORT "
-                      "(loopback unless ADDR says otherwise; default: the spec's http)");
+                      "Serve the dashboard (/), /metrics and /api/v1/... on [ADDR:]PORT "
+                      "(loopback unless ADDR says otherwise; default: the spec's http); "
+                      "prints the dashboard's URL with its token");
   command->add_flag("--stay", options->stay,
                     "Keep running after every child has ended, until SIGINT/SIGTERM");
   command->footer(

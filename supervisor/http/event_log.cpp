@@ -25,6 +25,9 @@ const Event& EventLog::append(std::string kind, nlohmann::json data) {
 }
 
 std::vector<Event> EventLog::since(std::uint64_t after, bool& missed) const {
+  if (after > last_id()) {
+    after = 0;  // an id this log never gave: a client of an earlier run
+  }
   missed = !events_.empty() && events_.front().id > after + 1;
   std::vector<Event> out;
   for (const Event& event : events_) {

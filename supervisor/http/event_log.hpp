@@ -36,6 +36,8 @@ class EventLog {
 
   /// The kept events with an id above `after`, oldest first. `missed` is set
   /// when events after `after` have already been dropped from memory.
+  /// An `after` beyond the last id given comes from a client of an earlier
+  /// run of `up` (ids begin again at 1): it gets every kept event.
   std::vector<Event> since(std::uint64_t after, bool& missed) const;
   std::uint64_t last_id() const { return next_id_ - 1; }
 

@@ -99,28 +99,45 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto& request = parser_->get();
-    const auto last_event_id = request["Last-Event-ID"];
     const Route route =
-        http::route(std::string_view(request.method_string()), std::string_view(request.target()),
-                    std::string_view(last_event_id), endpoints_);
+        http::route({std::string_view(request.method_string()), std::string_view(request.target()),
+                     std::string_view(request["Last-Event-ID"]),
+                     std::string_view(request[bhttp::field::authorization])},
+                    endpoints_);
     if (route.event_stream) {
       start_event_stream(route.events_after);
       return;
     }
+    const bool head = request.method() == bhttp::verb::head;
+    const bool keep_alive = request.keep_alive();
+    if (route.control) {
+      // Answered when the supervisor has taken the command; the session
+      // waits for that (the handler always replies, at once today).
+      endpoints_.control(*route.control,
+                         [self = shared_from_this(), keep_alive](nlohmann::json reply) {
+                           if (!self->closed_) {
+                             self->respond(control_response(reply), false, keep_alive);
+                           }
+                         });
+      return;
+    }
+    respond(route.response, head, keep_alive);
+  }
+
+  void respond(const Response& answer, bool head, bool keep_alive) {
     auto response = std::make_shared<bhttp::response<bhttp::string_body>>();
     response->version(11);
-    response->result(route.response.status);
-    response->set(bhttp::field::content_type, route.response.content_type);
-    for (const auto& [name, value] : route.response.headers) {
+    response->result(answer.status);
+    response->set(bhttp::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers) {
       response->set(name, value);
     }
-    const bool head = request.method() == bhttp::verb::head;
-    response->body() = route.response.body;
+    response->body() = answer.body;
     response->prepare_payload();
     if (head) {
       response->body().clear();  // Content-Length stays that of the GET
     }
-    response->keep_alive(request.keep_alive() && route.response.status < 400);
+    response->keep_alive(keep_alive && answer.status < 400);
     write(response);
   }
 
@@ -157,6 +174,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     queue(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n");
+    // A client that lost the stream (an `up` restarted) comes back within a
+    // second rather than the browsers' default three.
+    queue("retry: 1000\n\n");
     if (after) {
       bool missed = false;
       const auto backlog = events_.since(*after, missed);

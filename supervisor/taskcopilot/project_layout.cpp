@@ -86,6 +86,7 @@ ProjectLayout ProjectLayout::from_root(const fs::path& root, const LayoutOverrid
   layout.control_socket = layout.orchestrator_dir / "supervise.sock";
   layout.journal_db = layout.orchestrator_dir / "supervise.db";
   layout.supervisor_pid_file = layout.orchestrator_dir / "supervise.pid";
+  layout.http_token = layout.orchestrator_dir / "http-token";
   layout.last_spec = layout.orchestrator_dir / "supervise.spec.yaml";
   return layout;
 }

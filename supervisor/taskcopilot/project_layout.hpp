@@ -55,10 +55,12 @@ struct ProjectLayout {
   /// `$HOME/.claude/memory/<workspace id>/memory.db`
   std::filesystem::path memory_db;
   /// Files supervise owns: `<orchestrator>/supervise.sock`, `supervise.db`,
-  /// `supervise.pid`.
+  /// `supervise.pid`, `http-token` (what `up --http` wants of requests that
+  /// change state).
   std::filesystem::path control_socket;
   std::filesystem::path journal_db;
   std::filesystem::path supervisor_pid_file;
+  std::filesystem::path http_token;
   /// `<orchestrator>/supervise.spec.yaml`: the tree `supervise up` ran last,
   /// so that `status` knows the children of a spec project without Task
   /// Copilot when no supervisor runs.

@@ -42,6 +42,18 @@ TEST(EventLog, KeepsTheNewestAndSaysWhenACatchUpMissedSome) {
   EXPECT_FALSE(missed);
 }
 
+TEST(EventLog, AnIdItNeverGaveComesFromAnEarlierRunAndGetsEverythingKept) {
+  EventLog log;
+  for (int i = 0; i < 3; ++i) {
+    log.append("start", {{"n", i}});
+  }
+  bool missed = true;
+  const auto kept = log.since(57, missed);
+  ASSERT_EQ(kept.size(), 3u) << "a browser that saw event 57 of the `up` before this one";
+  EXPECT_EQ(kept.front().id, 1u);
+  EXPECT_FALSE(missed);
+}
+
 TEST(EventLog, SubscribersHearEachNewEventUntilTheyLeave) {
   EventLog log;
   std::vector<std::uint64_t> heard;

@@ -34,11 +34,23 @@ using supervise::testing::get;
 class HttpServerTest : public ::testing::Test {
  protected:
   void start(HttpLimits limits = {}) {
-    Endpoints endpoints{[this] {
-                          ++metrics_calls_;
-                          return std::string("# HELP up Up.\n# TYPE up gauge\nup 1\n");
-                        },
-                        [] { return std::string(R"({"schema":1,"children":[]})"); }};
+    Endpoints endpoints;
+    endpoints.metrics = [this] {
+      ++metrics_calls_;
+      return std::string("# HELP up Up.\n# TYPE up gauge\nup 1\n");
+    };
+    endpoints.status_json = [] { return std::string(R"({"schema":1,"children":[]})"); };
+    // Replies as the control handler does: at once, an unknown child refused.
+    endpoints.control = [this](const nlohmann::json& request,
+                               std::function<void(nlohmann::json)> reply) {
+      ++control_calls_;
+      if (request.value("child", "") == "nobody") {
+        reply({{"ok", false}, {"error", "no child 'nobody' in this tree"}});
+        return;
+      }
+      reply({{"ok", true}, {"message", request.dump()}});
+    };
+    endpoints.control_token = "secret-token";
     server_ = std::make_unique<HttpServer>(io_, endpoints, events_, limits);
     ASSERT_FALSE(server_->start({"127.0.0.1", 0}));
     port_ = server_->local_endpoint().port();
@@ -70,7 +82,14 @@ class HttpServerTest : public ::testing::Test {
   std::thread thread_;
   int port_ = 0;
   std::atomic<int> metrics_calls_{0};
+  std::atomic<int> control_calls_{0};
 };
+
+std::string post(const std::string& target, const std::string& authorization) {
+  return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n" +
+         (authorization.empty() ? "" : "Authorization: " + authorization + "\r\n") +
+         "Connection: close\r\n\r\n";
+}
 
 TEST_F(HttpServerTest, AnswersMetricsAndStatus) {
   start();
@@ -202,6 +221,41 @@ TEST_F(HttpServerTest, EventsStreamFromNowAndCatchUpFromAnId) {
       [](const std::string& text) { return text.find("event: exit") != std::string::npos; }, 5s);
   EXPECT_NE(past.find("id: 1\nevent: start\n"), std::string::npos) << past;
   EXPECT_NE(past.find("id: 2\nevent: exit\n"), std::string::npos) << past;
+}
+
+TEST_F(HttpServerTest, CommandsWithTheTokenReachTheControlHandlerOthersGet401) {
+  start();
+  Client refused(port_);
+  refused.send(post("/api/v1/children/A/restart", ""));
+  const auto unauthorised = refused.read_all(5s);
+  EXPECT_EQ(unauthorised.rfind("HTTP/1.1 401 ", 0), 0u) << unauthorised;
+  EXPECT_NE(unauthorised.find("WWW-Authenticate: Bearer"), std::string::npos) << unauthorised;
+  Client wrong(port_);
+  wrong.send(post("/api/v1/down", "Bearer secret-tokem"));
+  EXPECT_EQ(wrong.read_all(5s).rfind("HTTP/1.1 401 ", 0), 0u);
+  EXPECT_EQ(control_calls_, 0);
+
+  Client taken(port_);
+  taken.send(post("/api/v1/children/A/restart", "Bearer secret-token"));
+  const auto reply = taken.read_all(5s);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+  EXPECT_EQ(nlohmann::json::parse(supervise::testing::body_of(reply))["message"],
+            R"({"child":"A","command":"restart"})");
+  Client unknown(port_);
+  unknown.send(post("/api/v1/children/nobody/stop", "Bearer secret-token"));
+  EXPECT_EQ(unknown.read_all(5s).rfind("HTTP/1.1 404 ", 0), 0u);
+  EXPECT_EQ(control_calls_, 2);
+}
+
+TEST_F(HttpServerTest, ServesTheDashboard) {
+  start();
+  Client page(port_);
+  page.send(get("/?token=abc"));
+  const auto reply = page.read_all(5s);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply.substr(0, 200);
+  EXPECT_NE(reply.find("Content-Type: text/html; charset=utf-8"), std::string::npos);
+  EXPECT_NE(reply.find("Content-Security-Policy: "), std::string::npos);
+  EXPECT_NE(reply.find("<script src=\"/dashboard.js\""), std::string::npos);
 }
 
 TEST_F(HttpServerTest, ListensOnLoopbackOnly) {
