@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "supervisor/http/event_log.hpp"
 #include "supervisor/http/http_server.hpp"
 #include "supervisor/http/runtime_endpoints.hpp"
+#include "supervisor/notify/notifier.hpp"
 #include "supervisor/runtime/control_handler.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/runtime/fd_limit.hpp"
@@ -127,6 +129,25 @@ std::filesystem::path shipped_file(runtime::ShippedFile file, std::string_view n
     spdlog::warn("{}: {} cannot start; reinstall supervise", located.describe_missing(), needed_by);
   }
   return located.path_or_expected();
+}
+
+/// How long hooks still at work when the tree has ended may go on (the last
+/// events, e.g. all_done, are often the ones that matter).
+constexpr std::chrono::seconds kHookDrainDeadline{5};
+
+/// Once the tree has ended: lets the hooks finish within kHookDrainDeadline
+/// (no more webhook retries), then kills what is left. The runtime's loop
+/// runs again meanwhile, so only when the tree truly ended: a third signal
+/// leaves workers running, whose exits must not be handled now.
+void finish_hooks(notify::Notifier& hooks, const runtime::RunResult& result) {
+  const bool tree_ended =
+      std::all_of(result.children.begin(), result.children.end(),
+                  [](const auto& child) { return core::is_final(child.state); });
+  if (tree_ended && !hooks.idle()) {
+    spdlog::info("Waiting up to {} s for notify hooks to finish", kHookDrainDeadline.count());
+    hooks.drain(kHookDrainDeadline);
+  }
+  hooks.shutdown();
 }
 
 int exit_status_of(const runtime::RunResult& result) {
@@ -309,9 +330,19 @@ int run_up(const UpOptions& options) {
   // What the event stream of the HTTP endpoint tells; declared before the
   // runtime, whose io_context holds sessions subscribed to it.
   http::EventLog events;
-  if (http_address) {
-    runtime_options.on_event = [&events](const journal::Entry& entry) {
-      events.append(std::string(journal::to_string(entry.kind)), http::event_json(entry));
+  // The notify hooks hear the same entries; made once the runtime's
+  // io_context exists, before anything happens.
+  std::unique_ptr<notify::Notifier> hooks;
+  const auto hook_specs = runtime_options.document.notify;
+  if (http_address || !hook_specs.empty()) {
+    runtime_options.on_event = [&events, &hooks,
+                                serve = http_address.has_value()](const journal::Entry& entry) {
+      if (serve) {
+        events.append(std::string(journal::to_string(entry.kind)), http::event_json(entry));
+      }
+      if (hooks) {
+        hooks->on_event(entry);
+      }
     };
   }
 
@@ -334,6 +365,19 @@ int run_up(const UpOptions& options) {
     spdlog::info("Serving /metrics, /api/v1/status and /api/v1/events on http://{}",
                  spec::to_string({bound.address().to_string(), bound.port()}));
   }
+  // Made after the last early return: it must go before the runtime does.
+  if (!hook_specs.empty()) {
+    notify::NotifierOptions notifier_options;
+    notifier_options.hooks = hook_specs;
+    notifier_options.project = layout.root;
+    notifier_options.reaper = &runtime.orphan_reaper();
+    notifier_options.status_of = [&runtime](const std::string& child) {
+      return runtime.status_of(child);
+    };
+    hooks = std::make_unique<notify::Notifier>(runtime.io(), std::move(notifier_options));
+    spdlog::info("Telling {} notify hook{} of events", hook_specs.size(),
+                 hook_specs.size() == 1 ? "" : "s");
+  }
   notifier = std::make_unique<runtime::ServiceNotifier>(runtime.io());
   const auto result = runtime.run();
   notifier->stopping();  // a tree that ended by itself stops here
@@ -345,6 +389,10 @@ int run_up(const UpOptions& options) {
   if (control) {
     control->stop();
     control.reset();  // before the runtime's io_context goes
+  }
+  if (hooks) {
+    finish_hooks(*hooks, result);
+    hooks.reset();  // before the runtime's io_context goes
   }
   spdlog::info("Supervisor exiting: {}", core::to_string(result.outcome));
   print_summary(result);

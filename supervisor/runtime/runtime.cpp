@@ -17,6 +17,7 @@
 #include "supervisor/runtime/child_process_launcher.hpp"
 #include "supervisor/runtime/exit_banner.hpp"
 #include "supervisor/runtime/steady_clock.hpp"
+#include "supervisor/status/metrics_exposition.hpp"
 #include "supervisor/taskcopilot/stream_rules.hpp"
 
 namespace supervise::runtime {
@@ -232,7 +233,8 @@ void Runtime::open_journal() {
         "cannot open the journal ({}); restart counts of an earlier run are not "
         "restored, and the journal is written once it can be opened",
         opened.error);
-    journal_ = std::make_unique<journal::JournalWriter>(options_.layout.journal_db);
+    journal_ = std::make_unique<journal::JournalWriter>(options_.layout.journal_db,
+                                                        journal_writer_options());
     return;
   }
   try {
@@ -240,7 +242,14 @@ void Runtime::open_journal() {
   } catch (const std::exception& error) {
     spdlog::warn("cannot read restart history from the journal: {}", error.what());
   }
-  journal_ = std::make_unique<journal::JournalWriter>(std::move(opened.journal));
+  journal_ =
+      std::make_unique<journal::JournalWriter>(std::move(opened.journal), journal_writer_options());
+}
+
+journal::JournalWriterOptions Runtime::journal_writer_options() const {
+  journal::JournalWriterOptions options;
+  options.keep = options_.document.journal_keep;
+  return options;
 }
 
 void Runtime::refresh_progress(std::function<void()> then) {
@@ -956,6 +965,9 @@ void Runtime::state_changed(const core::StateChanged& change) {
     entry.detail = change.detail;
     record(std::move(entry));
   }
+  if (change.exceeded_intensity_of) {
+    record_intensity_exceeded(change);
+  }
   if (!journal_) {
     return;
   }
@@ -1041,6 +1053,26 @@ std::optional<taskcopilot::StreamProgress> Runtime::stream_progress(
 void Runtime::finished(core::TreeOutcome outcome) {
   outcome_ = outcome;
   spdlog::info("Supervision tree finished: {}", core::to_string(outcome));
+  journal::Entry entry;
+  entry.initiative = options_.document.initiative_id;
+  entry.kind = journal::EntryKind::finished;
+  entry.reason = std::string(core::to_string(outcome));
+  record(std::move(entry));
+}
+
+void Runtime::record_intensity_exceeded(const core::StateChanged& change) {
+  journal::Entry entry;
+  entry.initiative = options_.document.initiative_id;
+  entry.child = change.exceeded_intensity_of->empty() ? std::string(status::kRootSupervisorLabel)
+                                                      : *change.exceeded_intensity_of;
+  entry.kind = journal::EntryKind::intensity;
+  entry.reason = "intensity";
+  entry.detail = change.child + " exited once too often: " + change.detail;
+  record(std::move(entry));
+}
+
+std::optional<core::ChildStatus> Runtime::status_of(const std::string& child) const {
+  return core_->status_of(child, now());
 }
 
 void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status) {
