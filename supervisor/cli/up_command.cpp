@@ -131,19 +131,20 @@ std::filesystem::path shipped_file(runtime::ShippedFile file, std::string_view n
   return located.path_or_expected();
 }
 
-/// How long hooks still at work when the tree has ended may go on (the last
-/// events, e.g. all_done, are often the ones that matter).
+/// How long hooks still at work when the tree has ended by itself may go on
+/// (its last events, gave_up or all_done, are often the ones that matter).
 constexpr std::chrono::seconds kHookDrainDeadline{5};
 
-/// Once the tree has ended: lets the hooks finish within kHookDrainDeadline
-/// (no more webhook retries), then kills what is left. The runtime's loop
-/// runs again meanwhile, so only when the tree truly ended: a third signal
-/// leaves workers running, whose exits must not be handled now.
+/// Once the tree has ended: after an end of its own, lets the hooks finish
+/// within kHookDrainDeadline (no more webhook retries); after a shutdown
+/// (`down`, SIGTERM) kills them at once. The runtime's loop runs again
+/// while they finish, so only when every child has ended: after a third
+/// signal workers still run, and their exits must not be handled now.
 void finish_hooks(notify::Notifier& hooks, const runtime::RunResult& result) {
   const bool tree_ended =
       std::all_of(result.children.begin(), result.children.end(),
-                  [](const auto& child) { return core::is_final(child.state); });
-  if (tree_ended && !hooks.idle()) {
+                  [](const core::ChildStatus& child) { return core::is_final(child.state); });
+  if (tree_ended && result.outcome != core::TreeOutcome::shut_down && !hooks.idle()) {
     spdlog::info("Waiting up to {} s for notify hooks to finish", kHookDrainDeadline.count());
     hooks.drain(kHookDrainDeadline);
   }
