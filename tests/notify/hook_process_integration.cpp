@@ -46,7 +46,7 @@ int read_pid(const std::filesystem::path& path) {
   return pid;
 }
 
-struct Run {
+struct HookRun {
   std::optional<HookProcess::Result> result;
   std::shared_ptr<HookProcess> process;
 };
@@ -60,7 +60,7 @@ HookProcess::Options hook(std::vector<std::string> argv, const TempDir& dir,
   return options;
 }
 
-void start(boost::asio::io_context& io, const HookProcess::Options& options, Run& run) {
+void start(boost::asio::io_context& io, const HookProcess::Options& options, HookRun& run) {
   run.process = HookProcess::start(
       io, options, [&run](HookProcess::Result result) { run.result = std::move(result); });
 }
@@ -74,7 +74,7 @@ TEST(HookProcess, GetsTheEventOnStdinAndItsNameAndChildInTheEnvironment) {
                       dir);
   options.input = R"({"event":"gave_up","child":"Stream-A"})";
   options.env = {{"SUPERVISE_EVENT", "gave_up"}, {"SUPERVISE_CHILD", "Stream-A"}};
-  Run run;
+  HookRun run;
   start(io, options, run);
   ASSERT_TRUE(run_io_until(io, [&] { return run.result.has_value(); }));
   EXPECT_TRUE(run.result->started);
@@ -87,7 +87,7 @@ TEST(HookProcess, GetsTheEventOnStdinAndItsNameAndChildInTheEnvironment) {
 TEST(HookProcess, AHangingHookAndWhatItStartedAreKilledAtTheTimeLimit) {
   TempDir dir;
   boost::asio::io_context io;
-  Run run;
+  HookRun run;
   const auto began = std::chrono::steady_clock::now();
   start(io, hook({"sh", "-c", "sleep 30 & echo $! > child.pid; sleep 30"}, dir, 300ms), run);
   const int child = read_pid(dir / "child.pid");
@@ -105,7 +105,7 @@ TEST(HookProcess, AHangingHookAndWhatItStartedAreKilledAtTheTimeLimit) {
 TEST(HookProcess, WhatAHookLeavesInItsGroupEndsWithIt) {
   TempDir dir;
   boost::asio::io_context io;
-  Run run;
+  HookRun run;
   start(io, hook({"sh", "-c", "sleep 30 & echo $! > child.pid"}, dir), run);
   ASSERT_TRUE(run_io_until(io, [&] { return run.result.has_value(); }));
   EXPECT_EQ(run.result->exit_code, 0);
@@ -116,9 +116,9 @@ TEST(HookProcess, WhatAHookLeavesInItsGroupEndsWithIt) {
 TEST(HookProcess, FailuresAreReportedWithTheStatusAndOutput) {
   TempDir dir;
   boost::asio::io_context io;
-  Run failing;
+  HookRun failing;
   start(io, hook({"sh", "-c", "echo oops; exit 3"}, dir), failing);
-  Run missing;
+  HookRun missing;
   start(io, hook({"no-such-hook-program-here"}, dir), missing);
   ASSERT_TRUE(run_io_until(io, [&] { return failing.result && missing.result; }));
   EXPECT_TRUE(failing.result->started);
@@ -131,7 +131,7 @@ TEST(HookProcess, FailuresAreReportedWithTheStatusAndOutput) {
 TEST(HookProcess, LettingGoOfARunningHookKillsItsGroup) {
   TempDir dir;
   boost::asio::io_context io;
-  Run run;
+  HookRun run;
   start(io, hook({"sh", "-c", "echo $$ > hook.pid; sleep 30"}, dir), run);
   const int pid = read_pid(dir / "hook.pid");
   ASSERT_GT(pid, 0);

@@ -99,10 +99,12 @@ TEST(Notifier, ShutdownKillsWhatAHookMovedOutOfItsGroup) {
   boost::asio::io_context io;
   NotifierOptions options;
   options.project = dir.path();
-  // setsid: a new session and group, out of the hook's reach by group.
-  options.hooks.push_back(
-      exec_hook({core::NotifyEvent::stalled},
-                {"sh", "-c", "setsid sh -c 'echo $$ > escaped.pid; exec sleep 1000' &"}));
+  // setsid: a new session and group, out of the hook's reach by group (the
+  // hook waits until it is there: what is still in its group ends with it).
+  options.hooks.push_back(exec_hook({core::NotifyEvent::stalled},
+                                    {"sh", "-c",
+                                     "setsid sh -c 'echo $$ > escaped.pid; exec sleep 1000' & "
+                                     "while [ ! -s escaped.pid ]; do sleep 0.05; done"}));
   Notifier notifier(io, options);
   notifier.on_event(entry(journal::EntryKind::stalled, "A", "stalled"));
   int escaped = 0;
