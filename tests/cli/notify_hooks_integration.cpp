@@ -157,9 +157,13 @@ TEST(NotifyHooks, GaveUpAndStalledReachAnExecHookAndAWebhookWithin12Seconds) {
   const auto requests = webhook.requests();
   EXPECT_EQ(requests.front().head.rfind("POST /hooks/supervise HTTP/1.1", 0), 0u);
   EXPECT_NE(requests.front().head.find("Content-Type: application/json"), std::string::npos);
-  const auto env = read_text(env_file);
-  EXPECT_NE(env.find("gave_up crasher\n"), std::string::npos) << env;
-  EXPECT_NE(env.find("stalled quiet\n"), std::string::npos) << env;
+  // The hook writes its environment after the event: wait for it to finish.
+  std::string env;
+  EXPECT_TRUE(wait_for([&] {
+    env = read_text(env_file);
+    return env.find("gave_up crasher\n") != std::string::npos &&
+           env.find("stalled quiet\n") != std::string::npos;
+  })) << env;
 
   // A hook still running at `down` goes with the tree.
   int hanging = 0;
