@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "supervisor/http/http_server.hpp"
 #include "supervisor/http/runtime_endpoints.hpp"
 #include "supervisor/http/token_file.hpp"
+#include "supervisor/notify/notifier.hpp"
 #include "supervisor/runtime/control_handler.hpp"
 #include "supervisor/runtime/control_server.hpp"
 #include "supervisor/runtime/fd_limit.hpp"
@@ -128,6 +130,26 @@ std::filesystem::path shipped_file(runtime::ShippedFile file, std::string_view n
     spdlog::warn("{}: {} cannot start; reinstall supervise", located.describe_missing(), needed_by);
   }
   return located.path_or_expected();
+}
+
+/// How long hooks still at work when the tree has ended by itself may go on
+/// (its last events, gave_up or all_done, are often the ones that matter).
+constexpr std::chrono::seconds kHookDrainDeadline{5};
+
+/// Once the tree has ended: after an end of its own, lets the hooks finish
+/// within kHookDrainDeadline (no more webhook retries); after a shutdown
+/// (`down`, SIGTERM) kills them at once. The runtime's loop runs again
+/// while they finish, so only when every child has ended: after a third
+/// signal workers still run, and their exits must not be handled now.
+void finish_hooks(notify::Notifier& hooks, const runtime::RunResult& result) {
+  const bool tree_ended =
+      std::all_of(result.children.begin(), result.children.end(),
+                  [](const core::ChildStatus& child) { return core::is_final(child.state); });
+  if (tree_ended && result.outcome != core::TreeOutcome::shut_down && !hooks.idle()) {
+    spdlog::info("Waiting up to {} s for notify hooks to finish", kHookDrainDeadline.count());
+    hooks.drain(kHookDrainDeadline);
+  }
+  hooks.shutdown();
 }
 
 int exit_status_of(const runtime::RunResult& result) {
@@ -310,9 +332,19 @@ int run_up(const UpOptions& options) {
   // What the event stream of the HTTP endpoint tells; declared before the
   // runtime, whose io_context holds sessions subscribed to it.
   http::EventLog events;
-  if (http_address) {
-    runtime_options.on_event = [&events](const journal::Entry& entry) {
-      events.append(std::string(journal::to_string(entry.kind)), http::event_json(entry));
+  // The notify hooks hear the same entries; made once the runtime's
+  // io_context exists, before anything happens.
+  std::unique_ptr<notify::Notifier> hooks;
+  const auto hook_specs = runtime_options.document.notify;
+  if (http_address || !hook_specs.empty()) {
+    runtime_options.on_event = [&events, &hooks,
+                                serve = http_address.has_value()](const journal::Entry& entry) {
+      if (serve) {
+        events.append(std::string(journal::to_string(entry.kind)), http::event_json(entry));
+      }
+      if (hooks) {
+        hooks->on_event(entry);
+      }
     };
   }
 
@@ -347,6 +379,19 @@ int run_up(const UpOptions& options) {
     // Once, on stdout only: the token stays out of monitor.log.
     std::cout << "Dashboard: " << origin << "/?token=" << http_token->token() << std::endl;
   }
+  // Made after the last early return: it must go before the runtime does.
+  if (!hook_specs.empty()) {
+    notify::NotifierOptions notifier_options;
+    notifier_options.hooks = hook_specs;
+    notifier_options.project = layout.root;
+    notifier_options.reaper = &runtime.orphan_reaper();
+    notifier_options.status_of = [&runtime](const std::string& child) {
+      return runtime.status_of(child);
+    };
+    hooks = std::make_unique<notify::Notifier>(runtime.io(), std::move(notifier_options));
+    spdlog::info("Telling {} notify hook{} of events", hook_specs.size(),
+                 hook_specs.size() == 1 ? "" : "s");
+  }
   notifier = std::make_unique<runtime::ServiceNotifier>(runtime.io());
   const auto result = runtime.run();
   notifier->stopping();  // a tree that ended by itself stops here
@@ -358,6 +403,10 @@ int run_up(const UpOptions& options) {
   if (control) {
     control->stop();
     control.reset();  // before the runtime's io_context goes
+  }
+  if (hooks) {
+    finish_hooks(*hooks, result);
+    hooks.reset();  // before the runtime's io_context goes
   }
   spdlog::info("Supervisor exiting: {}", core::to_string(result.outcome));
   print_summary(result);

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "supervisor/core/notify_spec.hpp"
+
 namespace supervise::core {
 
 using Duration = std::chrono::milliseconds;
@@ -175,6 +177,10 @@ struct SupervisorSpec {
   bool operator==(const SupervisorSpec&) const = default;
 };
 
+/// Thirty days of journal rows: enough to look back at last month's
+/// incidents, little enough that a crash loop cannot fill the disk.
+inline constexpr Duration kJournalKeep{30LL * 24 * 3600 * 1000};
+
 /// A spec file: the tree plus what the shim needs to start stream workers.
 struct SpecDocument {
   /// Format version; loaders refuse versions they do not know.
@@ -186,6 +192,10 @@ struct SpecDocument {
   /// Where `supervise up` serves HTTP (`[ADDR:]PORT`, spec/listen_address.hpp);
   /// empty: nowhere unless `--http` says so.
   std::string http;
+  /// Hooks told of events (`notify:`), in file order.
+  std::vector<NotifyHook> notify;
+  /// How long journal rows are kept (`journal: {keep: ...}`).
+  Duration journal_keep = kJournalKeep;
   SupervisorSpec root;
 
   bool operator==(const SpecDocument&) const = default;

@@ -245,7 +245,7 @@ void Supervisor::State::set_state(std::size_t i, ChildState to, Reason reason, s
     }
   }
 
-  emit(StateChanged{node.id, from, to, reason, std::move(detail)});
+  emit(StateChanged{node.id, from, to, reason, std::move(detail), std::nullopt});
   work.push_back({WorkKind::dependents, i});
   if (node.type == ChildType::supervisor && (to == ChildState::running || now_final)) {
     work.push_back({WorkKind::subtree_dependents, i});

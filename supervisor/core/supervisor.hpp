@@ -201,6 +201,10 @@ struct StateChanged {
   Reason reason = Reason::boot;
   /// Facts for people: the exit status, the delay, the dependency...
   std::string detail;
+  /// Set on the change that made a supervisor node exceed its restart
+  /// intensity (the child that exited one time too many): that node's id,
+  /// "" for the root. Hooks and the journal report it as its own event.
+  std::optional<std::string> exceeded_intensity_of;
 };
 
 enum class TreeOutcome {

@@ -80,7 +80,13 @@ void Supervisor::State::restart_child(std::size_t i, Reason reason, const std::s
     const std::string why = node_name + " exceeded its restart intensity (" +
                             std::to_string(policy.intensity) + " in " +
                             format_delay(policy.period) + ")";
+    const std::size_t emitted = out->size();
     set_state(i, ChildState::failed, Reason::intensity, detail + "; " + why);
+    if (out->size() > emitted) {
+      if (auto* change = std::get_if<StateChanged>(&(*out)[emitted])) {
+        change->exceeded_intensity_of = p == kRoot ? std::string() : nodes[p].id;
+      }
+    }
     give_up(p, why);
     return;
   }

@@ -1,5 +1,6 @@
 #include "supervisor/http/event_log.hpp"
 
+#include "supervisor/journal/entry_json.hpp"
 #include "supervisor/status/status_report.hpp"
 
 namespace supervise::http {
@@ -49,18 +50,7 @@ void EventLog::unsubscribe(std::uint64_t subscription) {
 }
 
 nlohmann::json event_json(const journal::Entry& entry) {
-  const auto optional = [](const auto& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-  };
-  return {{"event", std::string(journal::to_string(entry.kind))},
-          {"time", entry.at},
-          {"child", entry.child},
-          {"initiative", entry.initiative},
-          {"pid", optional(entry.pid)},
-          {"exit_code", optional(entry.exit_code)},
-          {"signal", optional(entry.signal)},
-          {"reason", entry.reason},
-          {"detail", entry.detail}};
+  return journal::entry_json(entry);
 }
 
 std::string sse_frame(const Event& event) {

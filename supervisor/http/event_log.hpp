@@ -53,7 +53,8 @@ class EventLog {
   std::uint64_t next_subscription_ = 1;
 };
 
-/// A journal entry as the event stream's JSON (without its id).
+/// A journal entry as the event stream's JSON (without its id): the same
+/// object the notify hooks get (journal/entry_json.hpp).
 nlohmann::json event_json(const journal::Entry& entry);
 
 /// One server-sent event: `id:`, `event:` and `data:` lines and a blank line.

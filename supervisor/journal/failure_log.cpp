@@ -14,8 +14,8 @@ std::string seconds_text(FailureLog::Clock::duration duration) {
 
 }  // namespace
 
-FailureLog::FailureLog(std::string what, Clock::duration summary_every)
-    : what_(std::move(what)), summary_every_(summary_every) {}
+FailureLog::FailureLog(std::string what, Clock::duration summary_every, std::string first_note)
+    : what_(std::move(what)), summary_every_(summary_every), first_note_(std::move(first_note)) {}
 
 std::optional<std::string> FailureLog::failed(std::string_view error, Clock::time_point now) {
   ++failures_;
@@ -23,7 +23,7 @@ std::optional<std::string> FailureLog::failed(std::string_view error, Clock::tim
     first_failure_ = now;
     last_line_ = now;
     unreported_ = 0;
-    return fmt::format("{} failed: {}; retrying with backoff, repeats are counted", what_, error);
+    return fmt::format("{} failed: {}; {}", what_, error, first_note_);
   }
   ++unreported_;
   if (now - last_line_ < summary_every_) {

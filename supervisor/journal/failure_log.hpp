@@ -19,8 +19,10 @@ class FailureLog {
  public:
   using Clock = std::chrono::steady_clock;
 
-  /// `what` names the operation in every line, e.g. "journal: writing x.db".
-  FailureLog(std::string what, Clock::duration summary_every);
+  /// `what` names the operation in every line, e.g. "journal: writing x.db";
+  /// `first_note` ends the first line of a run of failures.
+  FailureLog(std::string what, Clock::duration summary_every,
+             std::string first_note = "retrying with backoff, repeats are counted");
 
   /// A failure with this error at `now`: the line to log, or none when it
   /// only adds to the count of a run already reported.
@@ -35,6 +37,7 @@ class FailureLog {
  private:
   std::string what_;
   Clock::duration summary_every_;
+  std::string first_note_;
   std::uint64_t failures_ = 0;
   /// Failures since the last line that was logged.
   std::uint64_t unreported_ = 0;

@@ -123,6 +123,10 @@ std::string_view to_string(EntryKind value) {
       return "stalled";
     case EntryKind::unstalled:
       return "unstalled";
+    case EntryKind::intensity:
+      return "intensity";
+    case EntryKind::finished:
+      return "finished";
   }
   return "?";
 }
@@ -130,7 +134,8 @@ std::string_view to_string(EntryKind value) {
 std::optional<EntryKind> entry_kind_from_string(std::string_view text) {
   for (EntryKind kind : {EntryKind::start, EntryKind::exit, EntryKind::restart, EntryKind::backoff,
                          EntryKind::give_up, EntryKind::command, EntryKind::stop, EntryKind::done,
-                         EntryKind::dropped, EntryKind::stalled, EntryKind::unstalled}) {
+                         EntryKind::dropped, EntryKind::stalled, EntryKind::unstalled,
+                         EntryKind::intensity, EntryKind::finished}) {
     if (to_string(kind) == text) {
       return kind;
     }
@@ -317,6 +322,42 @@ void Journal::forget(const std::string& initiative, const std::string& child) {
   remove.bind(1, initiative);
   remove.bind(2, child);
   remove.exec();
+}
+
+std::size_t Journal::prune(std::chrono::system_clock::time_point cutoff, std::size_t chunk) {
+  // Rows are numbered in the order they were recorded, so everything below
+  // the first row recorded at or after the cutoff is older. `at` is local
+  // time in one fixed format: it sorts as text.
+  const std::string before = local_iso_time(cutoff);
+  std::int64_t bound = 0;
+  {
+    SQLite::Statement first_kept(*db_, "SELECT id FROM entries WHERE at >= ? ORDER BY id LIMIT 1");
+    first_kept.bind(1, before);
+    if (first_kept.executeStep()) {
+      bound = first_kept.getColumn(0).getInt64();
+    } else {
+      bound = db_->execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").getInt64();
+    }
+  }
+  std::size_t deleted = 0;
+  SQLite::Statement remove(*db_,
+                           "DELETE FROM entries WHERE id IN "
+                           "(SELECT id FROM entries WHERE id < ? ORDER BY id LIMIT ?)");
+  for (;;) {
+    remove.tryReset();
+    remove.bind(1, bound);
+    remove.bind(2, static_cast<std::int64_t>(chunk));
+    int changed = 0;
+    write_transaction([&] { changed = remove.exec(); });
+    deleted += static_cast<std::size_t>(changed);
+    if (static_cast<std::size_t>(changed) < chunk) {
+      return deleted;
+    }
+  }
+}
+
+std::size_t Journal::entry_count() const {
+  return static_cast<std::size_t>(db_->execAndGet("SELECT count(*) FROM entries").getInt64());
 }
 
 std::vector<Entry> Journal::recent(const std::string& child, int limit) const {

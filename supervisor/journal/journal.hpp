@@ -35,6 +35,8 @@ enum class EntryKind {
   dropped,    ///< the journal itself could not keep up and dropped entries (detail: how many)
   stalled,    ///< a running worker showed no sign of work for its stall_after
   unstalled,  ///< a stalled worker showed work again
+  intensity,  ///< a supervisor node exceeded its restart intensity (child: the node)
+  finished,   ///< the whole tree ended (reason: its outcome, e.g. all_done)
 };
 std::string_view to_string(EntryKind value);
 std::optional<EntryKind> entry_kind_from_string(std::string_view text);
@@ -96,6 +98,14 @@ class Journal {
                    const ChildHistory& history);
   /// Clears what is known of one child (an operator `start` gives it a new life).
   void forget(const std::string& initiative, const std::string& child);
+
+  /// Deletes the entries recorded before `cutoff` (child histories stay),
+  /// at most `chunk` rows per transaction so that another writer never waits
+  /// long; returns how many were deleted. Rows are deleted oldest first, by
+  /// id, so the cost is in the rows deleted, not in the rows kept.
+  std::size_t prune(std::chrono::system_clock::time_point cutoff, std::size_t chunk = 10'000);
+  /// How many entries the journal holds.
+  std::size_t entry_count() const;
 
   /// The newest `limit` entries of `child` (all children when empty), newest first.
   std::vector<Entry> recent(const std::string& child, int limit) const;

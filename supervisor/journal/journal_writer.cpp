@@ -119,8 +119,23 @@ void JournalWriter::run() {
     if (stopping_ && (!has_work || now >= stop_by_)) {
       break;
     }
+    const bool prune_due =
+        options_.keep && !stopping_ &&
+        (now >= prune_at_ || written_since_prune_ >= options_.prune_after_entries);
+    if (prune_due) {
+      written_since_prune_ = 0;
+      prune_at_ = next_prune(now);
+      lock.unlock();
+      prune();
+      lock.lock();
+      continue;
+    }
     if (!has_work) {
-      wake_writer_.wait(lock);
+      if (options_.keep && !stopping_) {
+        wake_writer_.wait_until(lock, prune_at_);
+      } else {
+        wake_writer_.wait(lock);
+      }
       continue;
     }
     if (now < retry_at_) {
@@ -140,6 +155,7 @@ void JournalWriter::run() {
     writing_ = false;
     stats_.open = journal_ != nullptr;
     if (written) {
+      written_since_prune_ += batch.entries.size();
       stats_.entries_written += batch.entries.size();
       stats_.histories_written += batch.histories.size();
       ++stats_.transactions;
@@ -169,6 +185,34 @@ void JournalWriter::run() {
         "journal: stopped with {} entries and {} restart histories not written to {} "
         "({} entries dropped before)",
         entries, histories, path_.string(), dropped);
+  }
+}
+
+JournalWriter::Clock::time_point JournalWriter::next_prune(Clock::time_point from) const {
+  const auto half_keep = options_.keep ? *options_.keep / 2 : options_.prune_every;
+  return from + std::max(std::chrono::milliseconds(1), std::min(options_.prune_every, half_keep));
+}
+
+void JournalWriter::prune() {
+  std::string error;
+  if (!ensure_open(error)) {
+    report_failure(error);
+    return;
+  }
+  const auto cutoff = std::chrono::system_clock::now() - *options_.keep;
+  try {
+    const std::size_t deleted = journal_->prune(cutoff);
+    std::lock_guard lock(mutex_);
+    stats_.entries_pruned += deleted;
+    ++stats_.prunes;
+  } catch (const std::exception& failure) {
+    // Busy (the legacy monitor writes too) or worse: the next pass tries
+    // again; a connection in doubt is opened anew, as for writes.
+    const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&failure);
+    if (sqlite == nullptr || !is_busy(*sqlite)) {
+      journal_.reset();
+    }
+    report_failure(std::string("pruning old entries: ") + failure.what());
   }
 }
 

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -57,6 +58,13 @@ struct JournalWriterOptions {
   std::chrono::milliseconds gather{20};
   /// While writing keeps failing, one summary line per this period at most.
   std::chrono::milliseconds failure_summary_every{60'000};
+  /// Retention: entries older than this are deleted on the writer thread,
+  /// when it starts and then every `prune_every` (at most half of `keep`, so
+  /// nothing is kept much past it) or after `prune_after_entries` new
+  /// entries, whichever comes first. nullopt: kept forever.
+  std::optional<std::chrono::milliseconds> keep;
+  std::chrono::milliseconds prune_every{10 * 60'000};
+  std::size_t prune_after_entries = 10'000;
 };
 
 /// Counters for tests, benchmarks and status; a consistent snapshot.
@@ -66,6 +74,8 @@ struct JournalWriterStats {
   std::uint64_t transactions = 0;       ///< committed
   std::uint64_t failed_attempts = 0;    ///< opens and transactions that failed
   std::uint64_t entries_dropped = 0;
+  std::uint64_t entries_pruned = 0;  ///< deleted for being older than `keep`
+  std::uint64_t prunes = 0;          ///< pruning passes that completed
   std::size_t entries_queued = 0;
   bool open = false;  ///< the writer holds an open journal
 };
@@ -113,6 +123,11 @@ class JournalWriter {
   bool ensure_open(std::string& error);
   /// Counts a failed attempt, logs it when the failure log says so.
   void report_failure(const std::string& error);
+  /// Deletes what is older than `keep`; writer thread only, without the
+  /// mutex. A failure is logged and tried again at the next pass.
+  void prune();
+  /// When the next pruning pass is due (`keep` set only).
+  Clock::time_point next_prune(Clock::time_point from) const;
 
   const std::filesystem::path path_;
   const JournalWriterOptions options_;
@@ -143,6 +158,10 @@ class JournalWriter {
   FailureLog failures_;
   /// The delay before the next retry; doubles while failures repeat.
   std::chrono::milliseconds backoff_{0};
+  /// Retention (guarded by mutex_): the next pass, and the entries written
+  /// since the last one.
+  Clock::time_point prune_at_{};
+  std::size_t written_since_prune_ = 0;
 
   std::thread thread_;  // last: starts after everything above exists
 };

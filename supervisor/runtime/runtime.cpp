@@ -157,6 +157,15 @@ void Runtime::finish_boot() {
 void Runtime::finished(core::TreeOutcome outcome) {
   outcome_ = outcome;
   spdlog::info("Supervision tree finished: {}", core::to_string(outcome));
+  journal::Entry entry;
+  entry.initiative = options_.document.initiative_id;
+  entry.kind = journal::EntryKind::finished;
+  entry.reason = std::string(core::to_string(outcome));
+  record(std::move(entry));
+}
+
+std::optional<core::ChildStatus> Runtime::status_of(const std::string& child) const {
+  return core_->status_of(child, now());
 }
 
 void Runtime::on_signal(int signal) {

@@ -131,6 +131,8 @@ class Runtime {
   /// What the core would do with `command` now (accepted, or why not).
   core::CommandVerdict judge(const core::Command& command) const;
   std::vector<core::ChildStatus> status() const;
+  /// What `status` shows of one child; nullopt when there is no such child.
+  std::optional<core::ChildStatus> status_of(const std::string& child) const;
   const core::SpecDocument& document() const { return options_.document; }
   const taskcopilot::ProjectLayout& layout() const { return options_.layout; }
   /// Whether the Task Copilot stream of `child` was complete at the last read.
@@ -149,6 +151,9 @@ class Runtime {
   /// The task counts of the stream of `child` at the last progress read.
   std::optional<taskcopilot::StreamProgress> stream_progress(const std::string& child) const;
   const status::RestartLatency& restart_latency() const { return restart_latency_; }
+  /// Reaps orphans of the tree; a caller that starts children of its own
+  /// (hooks) tracks their main processes here to keep their exit statuses.
+  OrphanReaper& orphan_reaper() { return reaper_; }
   /// Re-reads Task Copilot progress (what a DB change does), beside the
   /// loop; `then` runs once the result (or the error) has been applied.
   void refresh_progress(std::function<void()> then = {});
@@ -243,6 +248,9 @@ class Runtime {
   /// history.
   void journal_state_change(const core::StateChanged& change);
   void finished(core::TreeOutcome outcome);
+  /// Records that `change` made its supervisor node exceed its intensity.
+  void record_intensity_exceeded(const core::StateChanged& change);
+  journal::JournalWriterOptions journal_writer_options() const;
   void on_exit(const std::string& child, int pid, core::ExitStatus status);
   /// `status` of an adopted shim, or when unknown, the one its exit banner
   /// in the stream log tells.

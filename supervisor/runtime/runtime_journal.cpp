@@ -5,6 +5,7 @@
 
 #include "supervisor/runtime/journal_mapping.hpp"
 #include "supervisor/runtime/runtime.hpp"
+#include "supervisor/status/metrics_exposition.hpp"
 
 namespace supervise::runtime {
 namespace {
@@ -27,7 +28,8 @@ void Runtime::open_journal() {
         "cannot open the journal ({}); restart counts of an earlier run are not "
         "restored, and the journal is written once it can be opened",
         opened.error);
-    journal_ = std::make_unique<journal::JournalWriter>(options_.layout.journal_db);
+    journal_ = std::make_unique<journal::JournalWriter>(options_.layout.journal_db,
+                                                        journal_writer_options());
     return;
   }
   try {
@@ -35,7 +37,25 @@ void Runtime::open_journal() {
   } catch (const std::exception& error) {
     spdlog::warn("cannot read restart history from the journal: {}", error.what());
   }
-  journal_ = std::make_unique<journal::JournalWriter>(std::move(opened.journal));
+  journal_ =
+      std::make_unique<journal::JournalWriter>(std::move(opened.journal), journal_writer_options());
+}
+
+journal::JournalWriterOptions Runtime::journal_writer_options() const {
+  journal::JournalWriterOptions options;
+  options.keep = options_.document.journal_keep;
+  return options;
+}
+
+void Runtime::record_intensity_exceeded(const core::StateChanged& change) {
+  journal::Entry entry;
+  entry.initiative = options_.document.initiative_id;
+  entry.child = change.exceeded_intensity_of->empty() ? std::string(status::kRootSupervisorLabel)
+                                                      : *change.exceeded_intensity_of;
+  entry.kind = journal::EntryKind::intensity;
+  entry.reason = "intensity";
+  entry.detail = change.child + " exited once too often: " + change.detail;
+  record(std::move(entry));
 }
 
 void Runtime::journal_state_change(const core::StateChanged& change) {
@@ -51,6 +71,9 @@ void Runtime::journal_state_change(const core::StateChanged& change) {
     entry.reason = std::string(core::to_string(change.reason));
     entry.detail = change.detail;
     record(std::move(entry));
+  }
+  if (change.exceeded_intensity_of) {
+    record_intensity_exceeded(change);
   }
   if (!journal_) {
     return;

@@ -17,10 +17,11 @@ struct Unit {
 };
 
 /// Longest suffix first, so `ms` is not read as `m` followed by junk.
-constexpr std::array<Unit, 4> kUnits{{{"ms", 1}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}}};
+constexpr std::array<Unit, 5> kUnits{
+    {{"ms", 1}, {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}}};
 
 constexpr std::string_view kExpected =
-    "expected a duration such as 500ms, 30s, 5m or 1h (an integer and a unit)";
+    "expected a duration such as 500ms, 30s, 5m, 1h or 30d (an integer and a unit)";
 
 ParsedDuration failure(DurationError error, std::string message,
                        std::optional<core::Duration> value = std::nullopt) {
@@ -75,7 +76,7 @@ ParsedDuration parse_duration(std::string_view text) {
                                                    "ms, got " + quoted);
     }
     return failure(DurationError::malformed,
-                   std::string(kExpected) + "; the unit must be ms, s, m or h, got " + quoted);
+                   std::string(kExpected) + "; the unit must be ms, s, m, h or d, got " + quoted);
   }
   std::int64_t count = 0;
   const auto [end, status] = std::from_chars(rest.data(), rest.data() + digits, count);

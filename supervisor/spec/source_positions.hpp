@@ -47,6 +47,9 @@ struct DocumentPositions {
   Position document;
   /// Top-level keys present (`version`, `initiative`, `agent`, `supervisor`).
   std::map<std::string, Position> fields;
+  /// Top-level fields (and their parts, `notify[0].on`) present whose value
+  /// could not be read (already reported).
+  std::set<std::string> unreadable;
   /// The `supervisor` mapping and its fields.
   ChildPositions root;
 

@@ -18,6 +18,8 @@ inline constexpr std::string_view kVersion = "version";
 inline constexpr std::string_view kInitiative = "initiative";
 inline constexpr std::string_view kAgent = "agent";
 inline constexpr std::string_view kHttp = "http";
+inline constexpr std::string_view kNotify = "notify";
+inline constexpr std::string_view kJournal = "journal";
 inline constexpr std::string_view kSupervisor = "supervisor";
 
 // Supervisor policy (the root's `supervisor` mapping, and supervisor children).
@@ -53,6 +55,15 @@ inline constexpr std::string_view kImage = "image";
 inline constexpr std::string_view kStallAfter = "stall_after";
 inline constexpr std::string_view kOnStall = "on_stall";
 
+// A `notify:` entry.
+inline constexpr std::string_view kOn = "on";
+inline constexpr std::string_view kExec = "exec";
+inline constexpr std::string_view kWebhook = "webhook";
+inline constexpr std::string_view kTimeout = "timeout";
+
+// The `journal:` mapping.
+inline constexpr std::string_view kKeep = "keep";
+
 // A depends_on entry in mapping form.
 inline constexpr std::string_view kCondition = "condition";
 
@@ -86,6 +97,9 @@ inline constexpr std::array kCompletionRules{core::CompletionRule::exit_code,
                                              core::CompletionRule::stream};
 inline constexpr std::array kChildTypes{core::ChildType::worker, core::ChildType::supervisor};
 inline constexpr std::array kStallActions{core::StallAction::alert, core::StallAction::restart};
+inline constexpr std::array kNotifyEvents{core::NotifyEvent::stalled,   core::NotifyEvent::gave_up,
+                                          core::NotifyEvent::intensity, core::NotifyEvent::all_done,
+                                          core::NotifyEvent::restarted, core::NotifyEvent::adopted};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> enum_from_string(std::string_view text, const std::array<Enum, N>& values) {

@@ -15,6 +15,7 @@
 #include "supervisor/spec/duration.hpp"
 #include "supervisor/spec/listen_address.hpp"
 #include "supervisor/spec/spec_fields.hpp"
+#include "supervisor/spec/webhook_url.hpp"
 
 namespace supervise::spec {
 
@@ -405,6 +406,78 @@ void check_http_address(const core::SpecDocument& document, const DocumentPositi
   }
 }
 
+void check_notify_hooks(const core::SpecDocument& document, const DocumentPositions& positions,
+                        ErrorCollector& errors) {
+  for (std::size_t i = 0; i < document.notify.size(); ++i) {
+    const core::NotifyHook& hook = document.notify[i];
+    const std::string entry = key(field::kNotify) + "[" + std::to_string(i) + "]";
+    const auto path = [&entry](std::string_view name) { return entry + "." + std::string(name); };
+    const auto at = [&](std::string_view name) {
+      const std::string field_path = path(name);
+      return positions.fields.count(field_path) != 0 ? positions.at(field_path)
+                                                     : positions.at(entry);
+    };
+    const auto present = [&](std::string_view name) {
+      return positions.fields.count(path(name)) != 0;
+    };
+    const auto unreadable = [&](std::string_view name) {
+      // A value that could not be read was reported then; no second error.
+      return positions.unreadable.count(path(name)) != 0;
+    };
+    if (hook.on.empty() && !unreadable(field::kOn)) {
+      errors.add(at(field::kOn), "", path(field::kOn), Code::missing_field,
+                 "a hook needs the events it hears, e.g. on: [gave_up, stalled, intensity]");
+    }
+    const bool has_exec = !hook.exec.empty() || present(field::kExec);
+    const bool has_webhook = !hook.webhook.empty() || present(field::kWebhook);
+    if (has_exec && has_webhook) {
+      errors.add(at(field::kWebhook), "", path(field::kWebhook), Code::bad_value,
+                 "a hook has either exec or webhook, not both: write two hooks");
+    } else if (!has_exec && !has_webhook) {
+      errors.add(positions.at(entry), "", entry, Code::missing_field,
+                 "a hook needs exec: [program, args...] or webhook: http://host:port/path");
+    }
+    if (present(field::kExec) && hook.exec.empty() && !unreadable(field::kExec)) {
+      errors.add(at(field::kExec), "", path(field::kExec), Code::bad_value,
+                 "exec needs a program to run: [program, args...]");
+    } else if (!hook.exec.empty() && hook.exec.front().empty()) {
+      errors.add(at(field::kExec), "", path(field::kExec), Code::bad_value,
+                 "the first entry must name the program to run");
+    }
+    if (present(field::kWebhook) && !unreadable(field::kWebhook)) {
+      std::string why;
+      if (!parse_webhook_url(hook.webhook, why)) {
+        errors.add(at(field::kWebhook), "", path(field::kWebhook), Code::bad_value, why);
+      }
+    }
+    if (hook.timeout <= core::Duration{0}) {
+      errors.add(at(field::kTimeout), "", path(field::kTimeout),
+                 hook.timeout < core::Duration{0} ? Code::negative_duration : Code::bad_value,
+                 "a hook's timeout must be above 0, got " + format_duration(hook.timeout));
+    } else if (hook.timeout > kMaxDuration) {
+      errors.add(at(field::kTimeout), "", path(field::kTimeout), Code::out_of_range,
+                 "the duration " + format_duration(hook.timeout) + " is longer than the maximum, " +
+                     format_duration(kMaxDuration));
+    }
+  }
+}
+
+void check_journal_keep(const core::SpecDocument& document, const DocumentPositions& positions,
+                        ErrorCollector& errors) {
+  const std::string path = key(field::kJournal) + "." + key(field::kKeep);
+  const Position at = positions.at(positions.fields.count(path) != 0 ? path : key(field::kJournal));
+  if (document.journal_keep < core::Duration{1000}) {
+    errors.add(
+        at, "", path,
+        document.journal_keep < core::Duration{0} ? Code::negative_duration : Code::out_of_range,
+        "the journal keeps rows for at least 1s, got " + format_duration(document.journal_keep));
+  } else if (document.journal_keep > kMaxDuration) {
+    errors.add(at, "", path, Code::out_of_range,
+               "the duration " + format_duration(document.journal_keep) +
+                   " is longer than the maximum, " + format_duration(kMaxDuration));
+  }
+}
+
 const std::vector<NamedValidator>& spec_validators() {
   static const std::vector<NamedValidator> kValidators{
       {"ids_present", check_ids_present},
@@ -420,6 +493,8 @@ const std::vector<NamedValidator>& spec_validators() {
       {"backoff", check_backoff},
       {"commands", check_commands},
       {"http_address", check_http_address},
+      {"notify_hooks", check_notify_hooks},
+      {"journal_keep", check_journal_keep},
   };
   return kValidators;
 }

@@ -51,6 +51,13 @@ void check_commands(const core::SpecDocument&, const DocumentPositions&, ErrorCo
 
 /// `http` is `[ADDR:]PORT` (listen_address.hpp).
 void check_http_address(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
+/// Each `notify` hook: at least one event in `on`, exactly one of `exec`
+/// (a non-empty argv whose first entry names a program) and `webhook` (an
+/// http:// URL, webhook_url.hpp), a `timeout` above 0.
+void check_notify_hooks(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
+/// `journal.keep` is at least a second: a shorter one would delete rows
+/// before anyone could read them.
+void check_journal_keep(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
 
 /// Every validator above, in the order they run.
 const std::vector<NamedValidator>& spec_validators();

@@ -199,6 +199,34 @@ std::string save_spec(const core::SpecDocument& document) {
   if (!document.http.empty()) {
     text(key(out, field::kHttp), document.http);
   }
+  if (!document.notify.empty()) {
+    key(out, field::kNotify) << YAML::BeginSeq;
+    for (const core::NotifyHook& hook : document.notify) {
+      out << YAML::BeginMap;
+      key(out, field::kOn) << YAML::Flow << YAML::BeginSeq;
+      for (const core::NotifyEvent event : hook.on) {
+        out << std::string(core::to_string(event));
+      }
+      out << YAML::EndSeq;
+      if (!hook.exec.empty()) {
+        key(out, field::kExec);
+        write_string_list(out, hook.exec);
+      }
+      if (!hook.webhook.empty()) {
+        text(key(out, field::kWebhook), hook.webhook);
+      }
+      if (hook.timeout != core::NotifyHook{}.timeout) {
+        key(out, field::kTimeout) << format_duration(hook.timeout);
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  if (document.journal_keep != core::kJournalKeep) {
+    key(out, field::kJournal) << YAML::Flow << YAML::BeginMap;
+    key(out, field::kKeep) << format_duration(document.journal_keep);
+    out << YAML::EndMap;
+  }
   key(out, field::kSupervisor) << YAML::BeginMap;
   write_policy(out, document.root.policy, document.root.children, true);
   out << YAML::EndMap;

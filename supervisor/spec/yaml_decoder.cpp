@@ -172,6 +172,11 @@ class Decoder {
                      Position at, std::vector<core::ChildSpec>& out,
                      std::vector<ChildPositions>& positions);
 
+  void read_notify(const YAML::Node& value, const Scope& scope, const std::string& path,
+                   Position at, std::vector<core::NotifyHook>& hooks, DocumentPositions& positions);
+  void read_journal(const YAML::Node& value, const Scope& scope, const std::string& path,
+                    Position at, core::Duration& keep, DocumentPositions& positions);
+
   std::vector<FieldHandler> policy_handlers(const Scope& scope, core::SupervisorPolicy& policy,
                                             std::vector<core::ChildSpec>& children,
                                             ChildPositions& positions);
@@ -395,6 +400,85 @@ void Decoder::read_shutdown(const YAML::Node& value, const Scope& scope, const s
   if (const auto timeout = read_duration(value, scope, path, at, ", or brutal_kill")) {
     shutdown.timeout = *timeout;
   }
+}
+
+void Decoder::read_notify(const YAML::Node& value, const Scope& scope, const std::string& path,
+                          Position at, std::vector<core::NotifyHook>& hooks,
+                          DocumentPositions& positions) {
+  if (!value.IsSequence()) {
+    error(at, scope, path, Code::wrong_type,
+          "expected a list of hooks such as [{on: [gave_up], exec: [notify-send, failed]}], got " +
+              describe_kind(value));
+    return;
+  }
+  std::size_t index = 0;
+  for (const YAML::Node& entry : value) {
+    const std::string entry_path = path + "[" + std::to_string(index++) + "]";
+    const Position entry_at = value_position(entry, at);
+    positions.fields[entry_path] = entry_at;
+    if (!expect_mapping(entry, scope, entry_path, entry_at,
+                        "a mapping with on and either exec or webhook")) {
+      continue;
+    }
+    core::NotifyHook hook;
+    fields(entry, scope, entry_path + ".",
+           {{field::kOn,
+             [&](const YAML::Node& v, const std::string& p, Position a) {
+               if (v.IsScalar()) {  // one event written without brackets
+                 if (const auto event = read_enum(v, scope, p, a, kNotifyEvents)) {
+                   hook.on.push_back(*event);
+                 }
+                 return;
+               }
+               if (!v.IsSequence()) {
+                 error(a, scope, p, Code::wrong_type,
+                       "expected a list of events such as [gave_up, stalled], got " +
+                           describe_kind(v));
+                 return;
+               }
+               for (const YAML::Node& name : v) {
+                 if (const auto event =
+                         read_enum(name, scope, p, value_position(name, a), kNotifyEvents)) {
+                   hook.on.push_back(*event);
+                 }
+               }
+             }},
+            {field::kExec,
+             [&](const YAML::Node& v, const std::string& p, Position a) {
+               if (const auto argv = read_string_list(v, scope, p, a, "[notify-send, supervise]")) {
+                 hook.exec = *argv;
+               }
+             }},
+            {field::kWebhook,
+             [&](const YAML::Node& v, const std::string& p, Position a) {
+               if (const auto url = read_string(v, scope, p, a)) {
+                 hook.webhook = *url;
+               }
+             }},
+            {field::kTimeout,
+             [&](const YAML::Node& v, const std::string& p, Position a) {
+               if (const auto timeout = read_duration(v, scope, p, a)) {
+                 hook.timeout = *timeout;
+               }
+             }}},
+           positions.fields, &positions.unreadable);
+    hooks.push_back(std::move(hook));
+  }
+}
+
+void Decoder::read_journal(const YAML::Node& value, const Scope& scope, const std::string& path,
+                           Position at, core::Duration& keep, DocumentPositions& positions) {
+  if (!expect_mapping(value, scope, path, at, "a mapping such as {keep: 30d}")) {
+    return;
+  }
+  fields(value, scope, path + ".",
+         {{field::kKeep,
+           [&](const YAML::Node& v, const std::string& p, Position a) {
+             if (const auto parsed = read_duration(v, scope, p, a)) {
+               keep = *parsed;
+             }
+           }}},
+         positions.fields, &positions.unreadable);
 }
 
 void Decoder::read_backoff(const YAML::Node& value, const Scope& scope, const std::string& path,
@@ -657,6 +741,14 @@ DecodedSpec Decoder::document(const YAML::Node& root) {
             document.http = *address;
           }
         }},
+       {field::kNotify,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          read_notify(v, document_scope, p, a, document.notify, decoded.positions);
+        }},
+       {field::kJournal,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          read_journal(v, document_scope, p, a, document.journal_keep, decoded.positions);
+        }},
        {field::kSupervisor,
         [&](const YAML::Node& v, const std::string& p, Position a) {
           root_positions.node = a;
@@ -674,7 +766,7 @@ DecodedSpec Decoder::document(const YAML::Node& root) {
                   "the supervisor needs a list of children (write children: [] for none)");
           }
         }}},
-      decoded.positions.fields);
+      decoded.positions.fields, &decoded.positions.unreadable);
   if (decoded.positions.fields.count(std::string(field::kSupervisor)) == 0) {
     error(decoded.positions.document, document_scope, std::string(field::kSupervisor),
           Code::missing_field, "the spec needs a supervisor: a mapping with its children");

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "supervisor/journal/entry_json.hpp"
+
 namespace supervise::http {
 namespace {
 
@@ -93,7 +95,10 @@ TEST(EventLog, JournalEntriesBecomeEventJsonAndSseFrames) {
   EXPECT_EQ(json["pid"], 42);
   EXPECT_TRUE(json["exit_code"].is_null());
   EXPECT_EQ(json["signal"], 9);
-  EXPECT_EQ(json["time"], "2026-01-13T10:30:30.456789");
+  // RFC 3339 in UTC, whatever the local zone (entry_json_test pins zones).
+  EXPECT_EQ(json["time"],
+            journal::rfc3339_utc(*journal::parse_local_iso_time("2026-01-13T10:30:30.456789")));
+  EXPECT_EQ(json["time"].get<std::string>().back(), 'Z');
 
   EventLog log;
   const auto event = log.append("exit", json);

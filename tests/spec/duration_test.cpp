@@ -15,6 +15,7 @@ TEST(Duration, ParsesEachUnit) {
   EXPECT_EQ(parse_duration("30s").value, Duration{30'000});
   EXPECT_EQ(parse_duration("5m").value, Duration{300'000});
   EXPECT_EQ(parse_duration("1h").value, Duration{3'600'000});
+  EXPECT_EQ(parse_duration("30d").value, Duration{30LL * 86'400'000});
   EXPECT_EQ(parse_duration("0ms").value, Duration{0});
 }
 
@@ -32,8 +33,8 @@ TEST(Duration, PlainIntegerIsRefusedBecauseTheUnitIsAmbiguous) {
 }
 
 TEST(Duration, MalformedTextIsAnError) {
-  for (const char* text : {"", "s", "ms", "1.5s", "1 s", " 1s", "1s ", "1d", "1sec", "1m30s", "+1s",
-                           "0x10s", "--1s", "1S", "abc"}) {
+  for (const char* text : {"", "s", "ms", "1.5s", "1 s", " 1s", "1s ", "1D", "1dy", "1sec", "1m30s",
+                           "+1s", "0x10s", "--1s", "1S", "abc"}) {
     const ParsedDuration parsed = parse_duration(text);
     EXPECT_EQ(parsed.error, DurationError::malformed) << "'" << text << "'";
     EXPECT_FALSE(parsed.value.has_value()) << text;

@@ -1,0 +1,214 @@
+#include "supervisor/notify/hook_process.hpp"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "supervisor/process/child_descriptors.hpp"
+#include "supervisor/process/child_signals.hpp"
+#include "supervisor/process/environment.hpp"
+#include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/runtime/orphan_reaper.hpp"
+#include "supervisor/runtime/pidfd_watch.hpp"
+#include "supervisor/runtime/process_launch.hpp"
+
+namespace supervise::notify {
+
+namespace bp = boost::process::v2;
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kOutputLimit = 4096;
+
+/// A session of its own, so that the time limit kills what the hook started
+/// too (curl, a shell's children); default signals; nothing of ours open.
+struct OwnSessionInit {
+  int fd_bound;
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    if (::setsid() < 0) {
+      return bp::error_code(errno, bp::system_category());
+    }
+    process::restore_default_signals();
+    process::close_inherited_descriptors(fd_bound);
+    return {};
+  }
+};
+
+/// An anonymous in-memory file: no pipe to feed or drain from the loop.
+process::FileDescriptor memory_file(const char* name) {
+  return process::FileDescriptor(::memfd_create(name, MFD_CLOEXEC));
+}
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return ::lseek(fd, 0, SEEK_SET) == 0;
+}
+
+std::string read_output(int fd) {
+  std::string output(kOutputLimit, '\0');
+  const ssize_t length = ::pread(fd, output.data(), output.size(), 0);
+  output.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
+  return output;
+}
+
+}  // namespace
+
+struct HookProcessImpl {
+  HookProcessImpl(asio::io_context& io, HookProcess::Handler on_done)
+      : io(io), on_done(std::move(on_done)), deadline(io) {}
+
+  asio::io_context& io;
+  HookProcess::Handler on_done;
+  asio::steady_timer deadline;
+  int pid = 0;
+  runtime::OrphanReaper* reaper = nullptr;
+  std::optional<runtime::PidfdWatch> watch;
+  process::FileDescriptor output;
+  HookProcess::Result result;
+  bool reaped = false;
+  bool finished = false;
+
+  /// Its group, while the main process is not reaped (a zombie leader keeps
+  /// the group's number ours, so no other group is ever hit).
+  void kill_group() {
+    if (pid > 0 && !reaped) {
+      ::kill(-pid, SIGKILL);
+    }
+  }
+
+  void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    deadline.cancel();
+    if (output.valid()) {
+      result.output = read_output(output.get());
+    }
+    asio::post(io, [handler = std::move(on_done), done = std::move(result)] { handler(done); });
+  }
+};
+
+HookProcess::HookProcess(std::shared_ptr<HookProcessImpl> impl) : impl_(std::move(impl)) {}
+
+HookProcess::~HookProcess() {
+  impl_->kill_group();
+}
+
+void HookProcess::cancel() {
+  if (impl_->finished) {
+    return;
+  }
+  impl_->result.cancelled = true;
+  impl_->kill_group();
+}
+
+int HookProcess::pid() const {
+  return impl_->pid;
+}
+
+std::shared_ptr<HookProcess> HookProcess::start(asio::io_context& io, const Options& options,
+                                                Handler on_done) {
+  const std::vector<std::string>& argv = options.argv;
+  auto impl = std::make_shared<HookProcessImpl>(io, std::move(on_done));
+  std::shared_ptr<HookProcess> hook(new HookProcess(impl));
+  const auto fail = [&](std::string why) {
+    impl->result.output = std::move(why);
+    impl->finish();
+    return hook;
+  };
+  if (argv.empty() || argv.front().empty()) {
+    return fail("empty command");
+  }
+  const auto environment = process::inherited_environment(options.env);
+  const auto executable = process::find_executable(
+      argv.front(), process::environment_value(environment, "PATH"), options.work_dir);
+  if (executable.empty()) {
+    return fail("command not found: " + argv.front());
+  }
+  process::FileDescriptor stdin_file = memory_file("supervise-hook-event");
+  impl->output = memory_file("supervise-hook-output");
+  if (!stdin_file.valid() || !impl->output.valid()) {
+    return fail(std::string("memfd_create: ") + std::strerror(errno));
+  }
+  if (!write_all(stdin_file.get(), options.input)) {
+    return fail(std::string("cannot write the event for its stdin: ") + std::strerror(errno));
+  }
+
+  std::vector<const char*> env_pointers;
+  env_pointers.reserve(environment.size() + 1);
+  for (const auto& entry : environment) {
+    env_pointers.push_back(entry.c_str());
+  }
+  env_pointers.push_back(nullptr);
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
+  bp::default_process_launcher launcher;
+  launcher.env = env_pointers.data();
+  bp::error_code ec;
+  auto launched = runtime::launch_process(
+      launcher, executable, args, ec, OwnSessionInit{process::descriptor_bound()},
+      bp::process_start_dir(options.work_dir),
+      bp::process_stdio{stdin_file.get(), impl->output.get(), impl->output.get()});
+  if (ec) {
+    return fail("cannot run " + argv.front() + ": " + ec.message());
+  }
+  impl->pid = launched.pid;
+  impl->reaper = options.reaper;
+  if (impl->reaper != nullptr) {
+    impl->reaper->track(impl->pid);
+  }
+  impl->watch.emplace(io, std::move(launched.pidfd));
+  impl->result.started = true;
+
+  std::weak_ptr<HookProcessImpl> weak = impl;
+  impl->deadline.expires_after(options.time_limit);
+  impl->deadline.async_wait([weak](const bp::error_code& error) {
+    auto self = weak.lock();
+    if (!self || error || self->finished) {
+      return;
+    }
+    self->result.timed_out = true;
+    self->kill_group();
+  });
+  // The wait keeps the state alive even when the owner has let go: the
+  // process is reaped either way.
+  impl->watch->async_wait([impl] {
+    // What the hook left in its group ends with it.
+    impl->kill_group();
+    int status = 0;
+    // It has ended, so this does not wait.
+    const bool reaped = ::waitpid(impl->pid, &status, WNOHANG) == impl->pid;
+    impl->reaped = true;
+    if (impl->reaper != nullptr) {
+      impl->reaper->untrack(impl->pid);
+    }
+    if (reaped && WIFEXITED(status)) {
+      impl->result.exit_code = WEXITSTATUS(status);
+    } else if (reaped && WIFSIGNALED(status)) {
+      impl->result.signal = WTERMSIG(status);
+    }
+    impl->finish();
+  });
+  return hook;
+}
+
+}  // namespace supervise::notify
