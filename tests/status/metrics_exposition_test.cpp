@@ -96,24 +96,28 @@ TEST(RestartLatency, MeasuresFromTheExitToRunningAgainAcrossFailedSpawns) {
   using core::Reason;
   const auto t0 = core::TimePoint{} + std::chrono::hours(1);
   RestartLatency latency;
-  latency.state_changed({"A", ChildState::running, ChildState::backoff, Reason::crashed, ""}, t0);
+  latency.state_changed({"A", ChildState::running, ChildState::backoff, Reason::crashed, "", {}},
+                        t0);
   latency.state_changed(
-      {"A", ChildState::backoff, ChildState::starting, Reason::backoff_elapsed, ""},
+      {"A", ChildState::backoff, ChildState::starting, Reason::backoff_elapsed, "", {}},
       t0 + std::chrono::seconds(1));
-  latency.state_changed({"A", ChildState::starting, ChildState::backoff, Reason::spawn_failed, ""},
-                        t0 + std::chrono::seconds(1));
-  latency.state_changed({"A", ChildState::starting, ChildState::running, Reason::spawned, ""},
+  latency.state_changed(
+      {"A", ChildState::starting, ChildState::backoff, Reason::spawn_failed, "", {}},
+      t0 + std::chrono::seconds(1));
+  latency.state_changed({"A", ChildState::starting, ChildState::running, Reason::spawned, "", {}},
                         t0 + std::chrono::seconds(3));
   EXPECT_EQ(latency.histogram().count(), 1u);
   EXPECT_DOUBLE_EQ(latency.histogram().sum(), 3.0);
 
-  latency.state_changed({"A", ChildState::starting, ChildState::running, Reason::spawned, ""},
+  latency.state_changed({"A", ChildState::starting, ChildState::running, Reason::spawned, "", {}},
                         t0 + std::chrono::seconds(9));
   EXPECT_EQ(latency.histogram().count(), 1u) << "a first start is no restart";
 
-  latency.state_changed({"B", ChildState::running, ChildState::backoff, Reason::crashed, ""}, t0);
-  latency.state_changed({"B", ChildState::backoff, ChildState::failed, Reason::intensity, ""}, t0);
-  latency.state_changed({"B", ChildState::waiting, ChildState::running, Reason::spawned, ""},
+  latency.state_changed({"B", ChildState::running, ChildState::backoff, Reason::crashed, "", {}},
+                        t0);
+  latency.state_changed({"B", ChildState::backoff, ChildState::failed, Reason::intensity, "", {}},
+                        t0);
+  latency.state_changed({"B", ChildState::waiting, ChildState::running, Reason::spawned, "", {}},
                         t0 + std::chrono::seconds(5));
   EXPECT_EQ(latency.histogram().count(), 1u) << "a child that gave up was not restarted";
 }
