@@ -10,7 +10,7 @@ using core::Reason;
 using journal::EntryKind;
 
 core::StateChanged change(ChildState from, ChildState to, Reason reason) {
-  return core::StateChanged{"Stream-A", from, to, reason, ""};
+  return core::StateChanged{"Stream-A", from, to, reason, "", {}};
 }
 
 TEST(JournalKind, AnOperatorCommandIsACommandWhateverTheState) {
