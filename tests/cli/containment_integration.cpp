@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
@@ -15,6 +16,7 @@
 
 #include "supervisor/process/cgroup_v2.hpp"
 #include "tests/cli/running_supervisor.hpp"
+#include "tests/support/wait_for.hpp"
 
 namespace supervise::testing {
 namespace {
@@ -54,6 +56,14 @@ std::map<std::string, std::set<int>> generations_of(const std::string& child) {
     }
   }
   return generations;
+}
+
+/// True when every one of `pids` has exec'd `sleep`: the worker's script has
+/// finished forking (its short-lived subshell is gone) and the set is final.
+bool all_sleeping(const std::set<int>& pids) {
+  return std::all_of(pids.begin(), pids.end(), [](int pid) {
+    return read_text("/proc/" + std::to_string(pid) + "/cmdline").starts_with("sleep");
+  });
 }
 
 std::string describe(const std::map<std::string, std::set<int>>& generations) {
@@ -127,9 +137,14 @@ TEST_P(ContainmentTest, KilledWorkerLeavesNothingBeforeItsRestartAndNothingOutli
   });
   ASSERT_EQ(first["processes"], 3) << project_.diagnostics(*up);
   const int first_pid = first["pid"].get<int>();
-  const auto before = generations_of(child);
-  ASSERT_EQ(before.size(), 1U) << describe(before);
-  ASSERT_EQ(before.begin()->second.size(), 3U) << describe(before);
+  // The status may count the script's short-lived subshell; wait until the
+  // three sleeps alone are left.
+  std::map<std::string, std::set<int>> before;
+  ASSERT_TRUE(wait_for([&] {
+    before = generations_of(child);
+    return before.size() == 1 && before.begin()->second.size() == 3 &&
+           all_sleeping(before.begin()->second);
+  })) << describe(before);
   const auto first_generation = before.begin()->first;
 
   ASSERT_EQ(::kill(first_pid, SIGKILL), 0);
