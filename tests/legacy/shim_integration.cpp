@@ -105,8 +105,14 @@ TEST_F(ShimTest, WritesItsOwnPidAndRunsTheAgentInItsSession) {
   ASSERT_EQ(read.state, PidFileState::valid);
   EXPECT_EQ(read.pid, shim->pid());
   EXPECT_EQ(verify_worker(read.pid, "Stream-A", read.mtime), WorkerVerdict::verified);
-  const auto session = live_processes_with(ScanKey::session, shim->pid());
-  ASSERT_EQ(session.size(), 2u);
+  // The shim and its agent; the shim may have a short-lived helper of its
+  // own for a moment (a command substitution), so wait for the two alone.
+  auto session = live_processes_with(ScanKey::session, shim->pid());
+  ASSERT_TRUE(wait_for([&] {
+    session = live_processes_with(ScanKey::session, shim->pid());
+    return session.size() == 2u;
+  })) << session.size()
+      << " processes in the shim's session";
   EXPECT_TRUE(session[0].pid == agent || session[1].pid == agent);
   EXPECT_TRUE(wait_for([&] {
     return read_text(log_file()).find("got prompt: Work on Stream-A now") != std::string::npos;
