@@ -4,6 +4,7 @@
 #include <optional>
 #include <system_error>
 
+#include "supervisor/legacy/worktree.hpp"
 #include "supervisor/taskcopilot/prompt.hpp"
 
 namespace supervise::runtime {
@@ -64,13 +65,13 @@ PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
       return result;
     }
     work_dir = *default_dir;
-    // The worktree was made by the asynchronous WorktreeCreation before this
-    // runs on the loop; git is never run here. One that vanished since fails
-    // this start, and the retry's WorktreeCreation makes it again.
-    std::error_code ec;
-    if (work_dir != layout.root && !fs::is_directory(work_dir, ec)) {
-      result.error = "worktree " + work_dir.string() + " vanished before the start";
-      return result;
+    if (work_dir != layout.root) {
+      const auto worktree = legacy::ensure_worktree(layout.root, work_dir, child.id);
+      if (!worktree.ok) {
+        result.error = worktree.error;
+        return result;
+      }
+      result.created_worktree = worktree.created;
     }
   }
 
