@@ -4,7 +4,6 @@
 #include <optional>
 #include <system_error>
 
-#include "supervisor/legacy/worktree.hpp"
 #include "supervisor/taskcopilot/prompt.hpp"
 
 namespace supervise::runtime {
@@ -65,13 +64,16 @@ PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
       return result;
     }
     work_dir = *default_dir;
-    if (work_dir != layout.root) {
-      const auto worktree = legacy::ensure_worktree(layout.root, work_dir, child.id);
-      if (!worktree.ok) {
-        result.error = worktree.error;
-        return result;
-      }
-      result.created_worktree = worktree.created;
+    // The runtime makes the worktree with git beside the loop
+    // (WorktreeCreation) before it gets here; this runs on the loop, so it
+    // never runs git. One that vanished since fails this start, and the
+    // retry's WorktreeCreation makes it again.
+    std::error_code ec;
+    if (work_dir != layout.root && !fs::is_directory(work_dir, ec)) {
+      result.error = "worktree " + work_dir.string() +
+                     " does not exist (it vanished after it was made; the next start makes it "
+                     "again)";
+      return result;
     }
   }
 

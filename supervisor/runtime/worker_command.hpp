@@ -2,8 +2,8 @@
 
 // How a worker of the spec becomes a LaunchSpec: the shim with the six
 // legacy arguments (LEGACY_CONTRACT.md §4) when the spec names no command,
-// else the spec's command; the work dir (a stream's git worktree is created
-// when missing); the environment; the log.
+// else the spec's command; the work dir (a stream's git worktree, made
+// beforehand by the runtime); the environment; the log.
 
 #include <filesystem>
 #include <optional>
@@ -35,16 +35,15 @@ struct PreparedWorker {
   /// Something a person should know that did not stop the start (the task
   /// list for the prompt could not be read).
   std::string warning;
-  /// The stream's worktree was missing and has been created.
-  bool created_worktree = false;
 };
 
 /// Resolves everything `child` needs to start. `store` (may be null) gives
 /// the stream's tasks for the prompt; without it, or when the stream has no
 /// tasks, the prompt lists none. The work dir: the spec's (relative to the
 /// project root) or the contract's default (the root for stream `main`, else
-/// `<root>/.claude/worktrees/<id>`, created as a git worktree on branch
-/// `<id>` when missing). Output goes to `<logs>/<id>_<initiative 8>.log`
+/// `<root>/.claude/worktrees/<id>`, which must exist: the runtime makes it
+/// as a git worktree on branch `<id>` beforehand, never here). Output goes to
+/// `<logs>/<id>_<initiative 8>.log`
 /// (`<logs>/<id>.log` without an initiative); the shim appends its banners
 /// and the agent's output there too, so its own errors land beside them.
 PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting& setting,

@@ -37,6 +37,9 @@ class WorkerCommandTest : public ::testing::Test {
         std::filesystem::path(SUPERVISE_SOURCE_DIR) / "specs/foreman-prompt.md";
     child_.id = "Stream-B";
     child_.name = "Frontend";
+    // The runtime makes a stream's worktree (WorktreeCreation) before it
+    // prepares the start; here a plain directory stands in for it.
+    std::filesystem::create_directories(setting_.layout.worktrees_dir / child_.id);
   }
 
   TempDir dir_;
@@ -64,8 +67,6 @@ TEST_F(WorkerCommandTest, AStreamWorkerRunsTheShimWithTheSixLegacyArguments) {
   EXPECT_NE(argv[6].find("Stream-B"), std::string::npos);
   EXPECT_NE(argv[6].find("TASK-B1"), std::string::npos) << argv[6];
   EXPECT_EQ(prepared.launch->work_dir, work_dir);
-  EXPECT_TRUE(prepared.created_worktree);
-  EXPECT_TRUE(std::filesystem::exists(work_dir / ".git"));
   EXPECT_EQ(prepared.launch->output, layout.logs_dir / "Stream-B_a1b2c3d4.log");
   EXPECT_EQ(environment_value(prepared.launch->env, "SUPERVISE_AGENT"), "");
 }
@@ -101,10 +102,21 @@ TEST_F(WorkerCommandTest, StreamMainWorksInTheProjectRootWithoutAWorktree) {
   const auto prepared = prepare_worker(child_, setting_, nullptr);
   ASSERT_TRUE(prepared.launch) << prepared.error;
   EXPECT_EQ(prepared.launch->work_dir, setting_.layout.root);
-  EXPECT_FALSE(prepared.created_worktree);
+}
+
+TEST_F(WorkerCommandTest, AWorktreeThatVanishedFailsTheStartNamingItAndRunsNoGit) {
+  const auto work_dir = setting_.layout.worktrees_dir / "Stream-B";
+  std::filesystem::remove_all(work_dir);
+  const auto prepared = prepare_worker(child_, setting_, nullptr);
+  EXPECT_FALSE(prepared.launch);
+  EXPECT_NE(prepared.error.find(work_dir.string() + " does not exist"), std::string::npos)
+      << prepared.error;
+  // Making it is WorktreeCreation's job, beside the loop: nothing here ran git.
+  EXPECT_FALSE(std::filesystem::exists(work_dir));
 }
 
 TEST_F(WorkerCommandTest, ACustomCommandRunsAsWrittenInItsWorkDirRelativeToTheRoot) {
+  std::filesystem::remove_all(setting_.layout.worktrees_dir / "Stream-B");
   std::filesystem::create_directories(setting_.layout.root / "jobs");
   child_.command = {"./run.sh", "--once"};
   child_.work_dir = "jobs";
