@@ -25,6 +25,7 @@
 
 #include "supervisor/process/session_scan.hpp"
 #include "supervisor/runtime/control_server.hpp"
+#include "tests/support/process_snapshot.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -273,7 +274,8 @@ class ControlPlaneProject {
   /// What a failed assertion should show about a supervisor.
   std::string diagnostics(const BackgroundSupervise& up) const {
     return "\n--- status:\n" + live_status().dump(2) + "\n--- stderr:\n" + up.err() +
-           "\n--- monitor.log:\n" + monitor_log();
+           "\n--- monitor.log:\n" + monitor_log() + "\n--- processes:\n" +
+           describe_process_tree(up.pid());
   }
 
   const std::filesystem::path& root() const { return root_; }
