@@ -9,7 +9,11 @@ WebhookSender::WebhookSender(boost::asio::io_context& io, WebhookSenderOptions o
       options_(std::move(options)),
       queue_(options_.max_queued),
       retry_timer_(io),
-      failures_("notify: webhook " + options_.label, options_.failure_summary_every) {}
+      failures_("notify: webhook " + options_.label, options_.failure_summary_every,
+                // A refusal (a 4xx other than 408, 425, 429) is given up at
+                // once, so the first line must not promise a retry.
+                "transient failures are retried with backoff, refusals are not; repeats are "
+                "counted") {}
 
 WebhookSender::~WebhookSender() {
   *alive_ = false;

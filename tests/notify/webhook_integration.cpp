@@ -10,6 +10,7 @@
 #include "supervisor/notify/webhook_post.hpp"
 #include "supervisor/notify/webhook_sender.hpp"
 #include "tests/runtime/run_io_until.hpp"
+#include "tests/support/captured_log.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/webhook_receiver.hpp"
 
@@ -105,7 +106,8 @@ TEST(WebhookSender, ARefusedConnectionIsRetriedAndThenGivenUp) {
   EXPECT_EQ(sender.stats().delivered, 0u);
 }
 
-TEST(WebhookSender, ARefusalIsNotRetried) {
+TEST(WebhookSender, ARefusalIsNotRetriedAndItsLineSaysSo) {
+  supervise::testing::CapturedLog log;
   WebhookReceiver server({404});
   boost::asio::io_context io;
   WebhookSender sender(io, sender_options(server.url()));
@@ -114,6 +116,11 @@ TEST(WebhookSender, ARefusalIsNotRetried) {
       io, [&] { return sender.idle(); }, 10s));
   EXPECT_EQ(server.count(), 1u);
   EXPECT_EQ(sender.stats().given_up, 1u);
+  const auto lines = log.lines_with("[warning] notify: webhook");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("404"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("refusals are not"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[0].find("retrying"), std::string::npos) << lines[0];
 }
 
 TEST(WebhookSender, TheQueueIsBoundedAndDropsTheOldest) {
