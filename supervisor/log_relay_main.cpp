@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
 
   supervise::logs::RotatingFile output(file, rotation.keep);
   supervise::logs::LogRelay relay(output, rotation, output.opened_size());
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(256 * 1024);
   while (true) {
     const auto n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
     if (n < 0) {

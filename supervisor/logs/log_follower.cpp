@@ -93,32 +93,42 @@ class OpenLog {
 
 /// Opens the file that came after `finished` (a file that no longer has the
 /// current name): the rotated file one step newer than it, or the current
-/// one. The position of `finished` in the chain is checked again after the
-/// open, so a rotation in between is noticed and the search repeated. When
-/// `finished` has left the chain (`keep` 0, or dropped as the oldest), the
-/// oldest file still there is next.
+/// one. The chain is read by name and the file opened is checked to be the
+/// one read there, so a rotation in between (which renames the files one
+/// by one, leaving a gap for a moment) is noticed and the search repeated.
+/// When `finished` has left the chain (`keep` 0, or dropped as the oldest),
+/// the oldest file still there is next.
 void open_successor(OpenLog& log, const std::filesystem::path& path, const FileId finished) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    std::vector<std::optional<FileId>> chain{id_of_name(path)};
+    bool gap = false;
+    for (int k = 1, missing = 0; k <= kMaxRotated && missing < 2; ++k) {
+      chain.push_back(id_of_name(rotated_name(path, k)));
+      if (!chain.back()) {
+        ++missing;
+      } else {
+        gap = gap || missing > 0;
+        missing = 0;
+      }
+    }
     int index = 0;
     int oldest = 0;
-    for (int k = 1; k <= kMaxRotated; ++k) {
-      const auto id = id_of_name(rotated_name(path, k));
-      if (!id) {
-        break;
-      }
-      oldest = k;
-      if (*id == finished) {
-        index = k;
-        break;
+    for (int k = 1; k < static_cast<int>(chain.size()); ++k) {
+      if (chain[k]) {
+        oldest = k;
+        if (*chain[k] == finished) {
+          index = k;
+        }
       }
     }
     const int next = index > 0 ? index - 1 : oldest;
-    if (!log.open(rotated_name(path, next))) {
-      continue;  // renamed meanwhile: look again
+    if ((index == 0 && gap) || !chain[next] || !log.open(rotated_name(path, next)) ||
+        !(log.id() == *chain[next]) ||
+        (index > 0 && id_of_name(rotated_name(path, index)) != finished)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a rotation is under way
+      continue;
     }
-    if (index == 0 || id_of_name(rotated_name(path, index)) == finished) {
-      return;
-    }
+    return;
   }
   log.open(path);
 }

@@ -18,6 +18,8 @@ namespace bp = boost::process::v2;
 
 namespace {
 
+constexpr int kPipeSize = 1024 * 1024;
+
 /// In the relay between fork and exec: its own session, default signal
 /// dispositions (it sets its own), no descriptor beyond stdio: above all no
 /// write end of any worker's pipe, which would keep that pipe open forever.
@@ -45,6 +47,10 @@ StartedLogRelay start_log_relay(const LogRelaySpec& relay, const std::filesystem
   }
   process::FileDescriptor reader(ends[0]);
   process::FileDescriptor writer(ends[1]);
+  // A larger pipe than the default 64 KB lets a burst of output go on while
+  // the relay is between two reads; refused above the system's limit
+  // (/proc/sys/fs/pipe-max-size), which is fine.
+  ::fcntl(writer.get(), F_SETPIPE_SZ, kPipeSize);
   process::FileDescriptor null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   if (!null.valid()) {
     result.error = std::string("cannot open /dev/null: ") + std::strerror(errno);

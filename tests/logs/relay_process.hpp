@@ -39,6 +39,7 @@ class RelayProcess {
     }
     ::close(ends[0]);
     writer_ = ends[1];
+    ::fcntl(writer_, F_SETPIPE_SZ, 1024 * 1024);  // as supervise makes it
   }
   ~RelayProcess() {
     close_writer();

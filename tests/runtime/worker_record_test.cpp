@@ -10,7 +10,8 @@ namespace supervise::runtime {
 namespace {
 
 WorkerRecord sample() {
-  return WorkerRecord{"Stream-A", 4242, 987654, {"0123abcd-77-3", "/sys/fs/cgroup/supervise-x"}};
+  return WorkerRecord{
+      "Stream-A", 4242, 987654, {"0123abcd-77-3", "/sys/fs/cgroup/supervise-x"}, std::nullopt};
 }
 
 TEST(WorkerRecord, RoundTrips) {
