@@ -70,10 +70,19 @@ TEST(LogRotation, TwoHundredThousandLinesKeepTwoRotatedFilesAndLogsEndsWithTheLa
 
   const auto log = dir / "project/.claude/orchestrator/logs/counter.log";
   EXPECT_TRUE(live_relays_for(log).empty()) << "a relay outlived up";
-  EXPECT_TRUE(std::filesystem::exists(logs::rotated_name(log, 2)));
+  // 200,000 numbered lines are 1.3 MB: one rotation; never more than two
+  // older files.
+  EXPECT_TRUE(std::filesystem::exists(logs::rotated_name(log, 1)));
   EXPECT_FALSE(std::filesystem::exists(logs::rotated_name(log, 3)));
+  std::vector<std::filesystem::path> files;
+  for (const int index : {2, 1}) {
+    if (std::filesystem::exists(logs::rotated_name(log, index))) {
+      files.push_back(logs::rotated_name(log, index));
+    }
+  }
+  files.push_back(log);
   long expected = -1;
-  for (const auto& file : {logs::rotated_name(log, 2), logs::rotated_name(log, 1), log}) {
+  for (const auto& file : files) {
     EXPECT_LT(std::filesystem::file_size(file), 1024u * 1024 + 4096) << file;
     const auto text = read_text(file);
     ASSERT_TRUE(!text.empty() && text.back() == '\n') << file;
@@ -158,7 +167,9 @@ TEST(LogRotation, AStoppedWorkersLastLineIsInItsLogWhenUpHasExited) {
       << project.diagnostics(*up);
   up->signal(SIGTERM);
   ASSERT_EQ(up->wait_exit(), 0) << project.diagnostics(*up);
-  EXPECT_EQ(read_text(log), "started\nstopped cleanly\n");
+  // Whatever the group's SIGTERM made bash say, the trap's line comes last.
+  const auto text = read_text(log);
+  EXPECT_TRUE(text.starts_with("started\n") && text.ends_with("stopped cleanly\n")) << text;
   EXPECT_TRUE(live_relays_for(log).empty());
 }
 
