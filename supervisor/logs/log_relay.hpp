@@ -9,7 +9,7 @@
 // write, the rest of that line with it, and goes on reading, so the worker is
 // never held up by a pipe that nobody empties. Once a write succeeds again,
 // a line says how much was dropped and why. Reading is the caller's
-// (relay_main.cpp); this is the part tests drive without processes.
+// (log_relay_main.cpp); this is the part tests drive without processes.
 
 #include <cstddef>
 #include <cstdint>
