@@ -9,7 +9,10 @@
 #   - moves this stream's logs of other initiatives into <log-dir>/archive/;
 #   - writes its own PID ($$) to <pid-file>;
 #   - appends a start banner to <log-dir>/<stream-id>_<first 8 chars of initiative>.log,
-#     runs the agent in <work-dir> with its output appended to that log;
+#     runs the agent in <work-dir> with its output appended to that log
+#     (with SUPERVISE_LOG_TO_STDOUT=1, which supervise sets when its log relay
+#     reads this shim's stdout and writes and rotates that log, banners and
+#     output go to stdout instead);
 #   - when the agent exited 0 and <work-dir> (a git work tree of its own) has
 #     changes, commits them as "feat(<stream-id>): Complete stream tasks";
 #   - appends an exit banner and removes the PID file if it still holds $$.
@@ -24,6 +27,10 @@
 # into words at spaces and tabs (bash `read -r -a`): no quoting, no variable or
 # glob expansion, only its first line counts. So a program path or argument
 # cannot contain a space; wrap such a command in a script.
+#
+# $SUPERVISE_LOG_TO_STDOUT: 1 sends what would be appended to the log to
+# stdout instead (the caller's relay writes the log); anything else, or
+# unset, appends to the log file as the orchestrator's shim does.
 #
 # $SUPERVISE_SHIM_GRACE (seconds, default 10): after forwarding a stop signal,
 # how long to wait before killing the agent with SIGKILL.
@@ -69,6 +76,14 @@ export PATH="/opt/homebrew/bin:/usr/local/bin:${HOME:-}/.local/bin:$PATH"
 
 log_name="${stream_id}_${initiative_id:0:8}.log"
 log_file="$log_dir/$log_name"
+# Where banners and the agent's output go: the log itself, or stdout when a
+# log relay reads it (bash opens /dev/stdout as the descriptor it names, so
+# the relay's pipe; appending to a pipe is writing to it).
+log_sink=$log_file
+if [ "${SUPERVISE_LOG_TO_STDOUT:-}" = 1 ]; then
+  log_sink=/dev/stdout
+fi
+unset SUPERVISE_LOG_TO_STDOUT  # not the agent's business
 mkdir -p "$log_dir/archive" "$(dirname "$pid_file")" || exit 2
 
 # --- archive this stream's logs of other initiatives -----------------------
@@ -88,6 +103,10 @@ for old_log in "$log_dir/${stream_id}"_*.log; do
   target="$log_dir/archive/${name%.log}_${stamp}.log"
   [ -e "$target" ] && target="$log_dir/archive/${name%.log}_${stamp}_$$.log"
   mv -- "$old_log" "$target"
+  # Its rotated files (<name>.1, .2, ...) go with it.
+  for rotated in "$old_log".[0-9]*; do
+    [ -f "$rotated" ] && [ ! -L "$rotated" ] && mv -- "$rotated" "${target}.${rotated##*.}"
+  done
 done
 shopt -u nullglob
 
@@ -114,7 +133,7 @@ on_exit() {
       echo "Stream: $stream_id"
       echo "Exit code: $status"
       echo "========================================"
-    } >>"$log_file"
+    } >>"$log_sink"
   fi
   if [ -f "$pid_file" ] && [ ! -L "$pid_file" ] && [ "$(cat -- "$pid_file" 2>/dev/null)" = "$$" ]; then
     rm -f -- "$pid_file"
@@ -136,14 +155,14 @@ stop_agent() {
   local pid=
   [ -z "$agent_reaped" ] && pid=${agent_pid:-${!:-}}
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    echo "[worker-wrapper] SIG$signal received, stopping the agent (PID $pid)" >>"$log_file"
+    echo "[worker-wrapper] SIG$signal received, stopping the agent (PID $pid)" >>"$log_sink"
     [ "$signal" = INT ] && signal=TERM
     kill -s "$signal" "$pid" 2>/dev/null
     sleep "$grace" &
     local timer=$!
     wait -n "$pid" "$timer" 2>/dev/null
     if kill -0 "$pid" 2>/dev/null; then
-      echo "[worker-wrapper] agent did not stop within ${grace}s, killing it" >>"$log_file"
+      echo "[worker-wrapper] agent did not stop within ${grace}s, killing it" >>"$log_sink"
       kill -s KILL "$pid" 2>/dev/null
     fi
     kill -s KILL "$timer" 2>/dev/null  # it ignores SIGTERM, like this trap
@@ -165,7 +184,7 @@ trap 'stop_agent HUP 1' HUP
   echo "Work dir: $work_dir"
   echo "Log file: $log_file"
   echo "========================================"
-} >>"$log_file"
+} >>"$log_sink"
 
 cd -- "$work_dir" || exit 2
 
@@ -175,11 +194,11 @@ else
   read -r -a agent_command <<<"$default_agent"
 fi
 if [ "${#agent_command[@]}" -eq 0 ]; then
-  echo "[worker-wrapper] SUPERVISE_AGENT is blank" >>"$log_file"
+  echo "[worker-wrapper] SUPERVISE_AGENT is blank" >>"$log_sink"
   exit 2
 fi
 
-"${agent_command[@]}" "$prompt" >>"$log_file" 2>&1 </dev/null &
+"${agent_command[@]}" "$prompt" >>"$log_sink" 2>&1 </dev/null &
 agent_pid=$!
 # `wait` returns early (status > 128) when a trapped signal arrives; the trap
 # then exits, so reaching the next line means the agent ended.
@@ -194,12 +213,12 @@ if [ "$agent_status" -eq 0 ]; then
   top=$(git rev-parse --show-toplevel 2>/dev/null) || top=
   if [ -n "$top" ] && [ "$(cd -- "$top" && pwd -P)" = "$(pwd -P)" ]; then
     if [ -n "$(git status --porcelain 2>/dev/null)" ]; then
-      echo "[worker-wrapper] committing changes of $stream_id" >>"$log_file"
-      { git add -A && git commit -q -m "feat(${stream_id}): Complete stream tasks"; } >>"$log_file" 2>&1 ||
-        echo "[worker-wrapper] commit failed" >>"$log_file"
+      echo "[worker-wrapper] committing changes of $stream_id" >>"$log_sink"
+      { git add -A && git commit -q -m "feat(${stream_id}): Complete stream tasks"; } >>"$log_sink" 2>&1 ||
+        echo "[worker-wrapper] commit failed" >>"$log_sink"
     fi
   elif [ -n "$top" ]; then
-    echo "[worker-wrapper] $work_dir is not the top of its work tree ($top): not committing" >>"$log_file"
+    echo "[worker-wrapper] $work_dir is not the top of its work tree ($top): not committing" >>"$log_sink"
   fi
 fi
 

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "supervisor/cli/project_options.hpp"
+#include "supervisor/logs/log_follower.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/taskcopilot/task_store.hpp"
 
@@ -83,13 +84,16 @@ int show_log(const LogsOptions& options) {
     return 2;
   }
   if (options.follow) {
-    // tail already follows a file across truncation and re-creation (the
-    // shim archives old logs): no reason to write that again.
-    const std::string file = path->string();
-    std::signal(SIGPIPE, SIG_DFL);  // `supervise logs -f | head` ends tail as usual
-    execlp("tail", "tail", "-n", "+1", "-F", file.c_str(), static_cast<char*>(nullptr));
-    std::cerr << "supervise logs: cannot run tail: " << std::strerror(errno) << "\n";
-    return 1;
+    std::signal(SIGPIPE, SIG_DFL);  // `supervise logs -f | head` ends as tail did
+    logs::follow_log(
+        *path,
+        [](std::string_view bytes) {
+          std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+          std::cout.flush();
+          return static_cast<bool>(std::cout);
+        },
+        [] { return false; });
+    return 0;
   }
   std::ifstream log(*path, std::ios::binary);
   if (!log) {
@@ -110,7 +114,8 @@ void add_logs_command(CLI::App& app, int& exit_status) {
   command->add_option("--initiative", options->initiative,
                       "Initiative id (default: the one of the tree `up` ran last, else the "
                       "active initiative)");
-  command->add_flag("-f,--follow", options->follow, "Keep printing what is appended");
+  command->add_flag("-f,--follow", options->follow,
+                    "Keep printing what is appended, across rotations");
   command->callback([options, &exit_status] { exit_status = show_log(*options); });
 }
 

@@ -239,6 +239,19 @@ int run_up(const UpOptions& options) {
           ? shipped_file(runtime::ShippedFile::default_prompt,
                          "workers of a project without .claude/orchestrator/foreman-prompt.md")
           : options.default_prompt;
+  if (!options.log_relay.empty()) {
+    runtime_options.log_relay = options.log_relay;
+  } else {
+    // Without the relay, workers append to their logs themselves, unrotated.
+    const auto relay = runtime::locate_shipped_file(runtime::ShippedFile::log_relay);
+    if (relay.found()) {
+      runtime_options.log_relay = relay.path;
+    } else {
+      spdlog::warn("{}: worker logs are not rotated; reinstall supervise",
+                   relay.describe_missing());
+    }
+  }
+  runtime::set_log_rotation(*logger, runtime_options.document.logs);
   runtime_options.stay = options.stay;
   runtime_options.git_deadline = options.git_deadline;
   // SUPERVISE_CGROUPS=0: contain workers by start markers even where a

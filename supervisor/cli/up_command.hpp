@@ -38,6 +38,9 @@ struct UpOptions {
   /// The shim and default prompt; empty: the ones beside the executable.
   std::filesystem::path shim;
   std::filesystem::path default_prompt;
+  /// The log relay (supervise-log-relay); empty: the one beside the
+  /// executable.
+  std::filesystem::path log_relay;
   /// No event lines on the console; the summary is still printed.
   bool quiet = false;
   /// How long git may take to create a stream's worktree.

@@ -5,6 +5,7 @@
 // we). The YAML loader in supervisor/spec fills these; the core reads them.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -181,6 +182,23 @@ struct SupervisorSpec {
 /// incidents, little enough that a crash loop cannot fill the disk.
 inline constexpr Duration kJournalKeep{30LL * 24 * 3600 * 1000};
 
+/// How every worker log and monitor.log is kept (the top-level `logs:`):
+/// the current file keeps its name; when a line would take it past
+/// `max_size` it becomes `<name>.1` (`.1` becomes `.2`, ... up to `keep`).
+struct LogRotation {
+  /// 10 MB (of 1024 * 1024 bytes): hours of a talkative agent, still quick
+  /// to open in an editor.
+  static constexpr std::uint64_t kDefaultMaxSize = 10ULL * 1024 * 1024;
+  /// Five older files: 60 MB at most per worker with the default size.
+  static constexpr int kDefaultKeep = 5;
+
+  std::uint64_t max_size = kDefaultMaxSize;
+  /// Older files kept; 0 drops the old content at each rotation.
+  int keep = kDefaultKeep;
+
+  bool operator==(const LogRotation&) const = default;
+};
+
 /// A spec file: the tree plus what the shim needs to start stream workers.
 struct SpecDocument {
   /// Format version; loaders refuse versions they do not know.
@@ -196,6 +214,7 @@ struct SpecDocument {
   std::vector<NotifyHook> notify;
   /// How long journal rows are kept (`journal: {keep: ...}`).
   Duration journal_keep = kJournalKeep;
+  LogRotation logs;
   SupervisorSpec root;
 
   bool operator==(const SpecDocument&) const = default;

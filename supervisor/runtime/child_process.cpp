@@ -21,6 +21,7 @@
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/process/process_group.hpp"
 #include "supervisor/process/session_scan.hpp"
+#include "supervisor/runtime/log_relay_process.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 #include "supervisor/runtime/process_launch.hpp"
 
@@ -102,7 +103,7 @@ core::ExitStatus exit_status_from_wait(int status) {
 
 struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   ChildProcessImpl(asio::io_context& io, OrphanReaper& reaper, ChildProcess::ExitHandler on_exit)
-      : io(io), reaper(reaper), on_exit(std::move(on_exit)), drain_timer(io) {}
+      : io(io), reaper(reaper), on_exit(std::move(on_exit)), drain_timer(io), relay_timer(io) {}
 
   asio::io_context& io;
   OrphanReaper& reaper;
@@ -124,6 +125,15 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   std::chrono::steady_clock::time_point drain_started;
   std::chrono::milliseconds drain_delay{1};
   bool drain_warned = false;
+
+  /// The log relay writing this worker's output (log_relay_process.hpp);
+  /// its exit is waited for before the worker's is reported, so that the
+  /// log holds the worker's last line by then.
+  std::optional<LogRelayRef> relay;
+  std::optional<PidfdWatch> relay_watch;
+  asio::steady_timer relay_timer;
+  bool relay_waiting = false;
+  bool relay_settled = false;
 
   void watch_main() {
     std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
@@ -245,8 +255,58 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     if (finished) {
       return;
     }
+    if (relay_watch && !relay_settled) {
+      wait_for_relay();
+      return;
+    }
     finished = true;
     asio::post(io, [handler = on_exit, exit = status] { handler(exit); });
+  }
+
+  /// Every writer of the pipe has ended, so the relay is at the end of its
+  /// input. If something outside the group and containment still holds the
+  /// pipe, the relay runs on (it ends with that holder); the worker's exit
+  /// is reported after ChildProcess::kRelayWait all the same.
+  void wait_for_relay() {
+    if (relay_waiting) {
+      return;
+    }
+    relay_waiting = true;
+    std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
+    relay_watch->async_wait([weak] {
+      if (auto self = weak.lock()) {
+        self->relay_ended();
+      }
+    });
+    relay_timer.expires_after(ChildProcess::kRelayWait);
+    relay_timer.async_wait([weak](bp::error_code ec) {
+      auto self = weak.lock();
+      if (!self || ec == asio::error::operation_aborted || self->relay_settled) {
+        return;
+      }
+      spdlog::warn(
+          "the log relay (PID {}) of PID {} has not ended {} ms after it; something "
+          "outside the worker still holds its output",
+          self->relay->pid, self->pid, ChildProcess::kRelayWait.count());
+      self->relay_settled = true;
+      self->relay_watch->cancel();
+      self->finish();
+    });
+  }
+
+  void relay_ended() {
+    if (relay_settled) {
+      return;
+    }
+    relay_settled = true;
+    relay_timer.cancel();
+    if (!relay->adopted) {
+      // Our child: it has ended, so this does not wait (the orphan reaper
+      // may have taken it already).
+      int ignored = 0;
+      ::waitpid(relay->pid, &ignored, WNOHANG);
+    }
+    finish();
   }
 };
 
@@ -289,7 +349,20 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   }
 
   const char* output_path = spec.output.empty() ? "/dev/null" : spec.output.c_str();
-  FileDescriptor output(::open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  std::optional<StartedLogRelay> relay;
+  FileDescriptor output;
+  if (spec.relay && !spec.output.empty()) {
+    relay = start_log_relay(*spec.relay, spec.output);
+    if (relay->pid == 0) {
+      spdlog::warn("{}; {} is appended to without rotation", relay->error, spec.output.string());
+      relay.reset();
+    } else {
+      output = std::move(relay->writer);
+    }
+  }
+  if (!output.valid()) {
+    output.reset(::open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  }
   if (output.get() < 0) {
     result.out_of_resources = is_resource_shortage(errno);
     result.error = "cannot open " + std::string(output_path) + ": " + std::strerror(errno);
@@ -342,6 +415,10 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   impl->pgid = impl->pid;
   impl->watch.emplace(io, std::move(launched.pidfd));
   reaper.track(impl->pid);
+  if (relay) {
+    impl->relay = LogRelayRef{relay->pid, relay->start_ticks, false};
+    impl->relay_watch.emplace(io, std::move(relay->pidfd));
+  }
   if (containment && containment->has_cgroup()) {
     // The child moves itself in before exec, so nothing it starts is ever
     // outside; the launch does not wait for that, so the parent moves it
@@ -419,6 +496,29 @@ ChildProcess::AdoptResult ChildProcess::adopt(asio::io_context& io, OrphanReaper
   result.process.reset(new ChildProcess(std::move(impl)));
   result.process->impl_->watch_main();
   return result;
+}
+
+void ChildProcess::follow_log_relay(const LogRelayRef& relay) {
+  auto& impl = *impl_;
+  if (impl.relay || impl.finished || relay.pid < 2) {
+    return;
+  }
+  // Handle first, then the identity check: a relay that ended before (its
+  // PID perhaps reused) is simply not waited for.
+  auto opened = process::open_pidfd(relay.pid);
+  if (!opened.fd.valid()) {
+    return;
+  }
+  const auto stat = process::read_proc_stat(relay.pid);
+  if (!stat || stat->has_ended() || stat->start_ticks != relay.start_ticks) {
+    return;
+  }
+  impl.relay = LogRelayRef{relay.pid, relay.start_ticks, true};
+  impl.relay_watch.emplace(impl.io, std::move(opened.fd));
+}
+
+std::optional<LogRelayRef> ChildProcess::log_relay() const {
+  return impl_->relay;
 }
 
 std::string_view to_string(ChildProcess::AdoptFailure value) {

@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,18 @@
 namespace supervise::runtime {
 
 struct ChildProcessImpl;
+
+/// A worker's log relay (log_relay_process.hpp), as the worker record keeps
+/// it for a later `up`.
+struct LogRelayRef {
+  int pid = 0;
+  /// /proc/<pid>/stat field 22: a recycled PID has another.
+  std::uint64_t start_ticks = 0;
+  /// Not our child (started by an earlier `up`).
+  bool adopted = false;
+
+  bool operator==(const LogRelayRef&) const = default;
+};
 
 class ChildProcess {
  public:
@@ -38,7 +51,9 @@ class ChildProcess {
   };
 
   /// Starts `spec` in a new session (pgid = sid = pid), stdin from
-  /// /dev/null, stdout/stderr appended to `spec.output`. With `containment`,
+  /// /dev/null, stdout/stderr appended to `spec.output` (through its log
+  /// relay when `spec.relay` is set; without the relay when it cannot
+  /// start). With `containment`,
   /// the child enters its cgroup before exec (when it cannot, the
   /// containment falls back to its marker, which `spec.env` must carry),
   /// and everything in it is killed after the main process has exited.
@@ -98,6 +113,17 @@ class ChildProcess {
   /// sent once the group is known to be empty: its number may then belong
   /// to someone else. False with `error` when refused.
   bool signal(int signal, std::string& error);
+
+  /// Waits for `relay` (when it is still the process the reference names)
+  /// to end before the exit is reported: for an adopted worker whose exit
+  /// status is read from the log's last lines.
+  void follow_log_relay(const LogRelayRef& relay);
+  /// The relay whose end is waited for, if any.
+  std::optional<LogRelayRef> log_relay() const;
+
+  /// How long the exit of a worker waits for its log relay once the worker
+  /// and everything it started are gone.
+  static constexpr std::chrono::milliseconds kRelayWait{3000};
 
   /// How long to keep killing a group that will not empty before saying so
   /// in the log (it is still watched afterwards, more slowly).

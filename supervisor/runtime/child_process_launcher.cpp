@@ -14,6 +14,8 @@ class ChildProcessHandle final : public ProcessHandle {
   bool main_exited() const override { return process_->main_exited(); }
   bool signal(int signal, std::string& error) override { return process_->signal(signal, error); }
   std::optional<int> process_count() const override { return process_->process_count(); }
+  std::optional<LogRelayRef> log_relay() const override { return process_->log_relay(); }
+  void follow_log_relay(const LogRelayRef& relay) override { process_->follow_log_relay(relay); }
 
  private:
   std::unique_ptr<ChildProcess> process_;

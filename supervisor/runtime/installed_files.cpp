@@ -16,6 +16,8 @@ std::string_view to_string(ShippedFile file) {
       return kShimName;
     case ShippedFile::default_prompt:
       return kDefaultPromptName;
+    case ShippedFile::log_relay:
+      return kLogRelayName;
   }
   return "?";
 }
@@ -30,7 +32,7 @@ std::vector<std::filesystem::path> shipped_file_candidates(
     ShippedFile file, const std::filesystem::path& executable_dir) {
   const std::filesystem::path name(to_string(file));
   const char* installed_dir =
-      file == ShippedFile::shim ? SUPERVISE_LIBEXEC_FROM_BIN : SUPERVISE_DATA_FROM_BIN;
+      file == ShippedFile::default_prompt ? SUPERVISE_DATA_FROM_BIN : SUPERVISE_LIBEXEC_FROM_BIN;
   return {(executable_dir / installed_dir / name).lexically_normal(), executable_dir / name};
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 
-// Files that ship with supervise: the shim and the default prompt template.
+// Files that ship with supervise: the shim, the log relay and the default
+// prompt template.
 // They are found from the executable's own location, never from PATH or the
 // orchestrator dir (whose old shim has the legacy signal bugs):
 //   - installed (GNUInstallDirs): <prefix>/bin/supervise finds
-//     <prefix>/libexec/supervise/worker-wrapper.sh and
+//     <prefix>/libexec/supervise/worker-wrapper.sh (and supervise-log-relay) and
 //     <prefix>/share/supervise/foreman-prompt.md (the relative paths are
 //     fixed at configure time, so a tree installed under DESTDIR or moved
 //     elsewhere as a whole still works);
@@ -18,10 +19,12 @@ namespace supervise::runtime {
 
 inline constexpr const char* kShimName = "worker-wrapper.sh";
 inline constexpr const char* kDefaultPromptName = "foreman-prompt.md";
+inline constexpr const char* kLogRelayName = "supervise-log-relay";
 
 enum class ShippedFile {
   shim,            ///< worker-wrapper.sh, every worker's parent
   default_prompt,  ///< foreman-prompt.md, used when a project has none
+  log_relay,       ///< supervise-log-relay, between each worker and its log
 };
 
 std::string_view to_string(ShippedFile file);

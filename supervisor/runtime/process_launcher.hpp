@@ -35,6 +35,11 @@ class ProcessHandle {
   virtual bool signal(int signal, std::string& error) = 0;
   /// How many processes it has now (its containment), when known.
   virtual std::optional<int> process_count() const = 0;
+  /// The log relay writing its output, when it has one.
+  virtual std::optional<LogRelayRef> log_relay() const { return std::nullopt; }
+  /// Reports its exit only once `relay` has ended too (an adopted worker
+  /// whose relay an earlier `up` started; see ChildProcess).
+  virtual void follow_log_relay(const LogRelayRef& /*relay*/) {}
 };
 
 class ProcessLauncher {

@@ -43,6 +43,8 @@ Runtime::Runtime(RuntimeOptions options)
   setting_.agent = options_.document.agent;
   setting_.shim = options_.shim;
   setting_.default_prompt = options_.default_prompt;
+  setting_.log_relay = options_.log_relay;
+  setting_.logs = options_.document.logs;
   index_specs();
   core_ = std::make_unique<core::Supervisor>(options_.document.root, internal::make_random());
 }

@@ -51,6 +51,9 @@ struct RuntimeOptions {
   /// The shim and default prompt that ship beside the binary.
   std::filesystem::path shim;
   std::filesystem::path default_prompt;
+  /// supervise-log-relay; empty: workers append to their logs themselves,
+  /// unrotated.
+  std::filesystem::path log_relay;
   /// Keep running after every child has ended for good, until shut down.
   bool stay = false;
   /// Record starts, exits and restart counts in the journal (supervise.db)
@@ -183,7 +186,8 @@ class Runtime {
   /// The containment of a new start of a worker (a cgroup when possible).
   std::shared_ptr<WorkerContainment> new_containment(const std::string& child);
   /// Beside the loop: writes or removes the worker record of `child`.
-  void write_record(const std::string& child, int pid, const ContainmentScope& scope);
+  void write_record(const std::string& child, int pid, const ContainmentScope& scope,
+                    std::optional<LogRelayRef> relay);
   void remove_record(const std::string& child, int pid);
 
   /// One start of one child in progress: the steps before its process runs

@@ -68,13 +68,16 @@ ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
   const int pid = read.pid;
   const auto mtime = read.mtime;
   // The record the shim's start left, when it is of this very process: its
-  // escaped descendants are then stopped with it too.
+  // escaped descendants are then stopped with it too, and its log relay is
+  // waited for.
   std::shared_ptr<WorkerContainment> containment;
+  std::optional<LogRelayRef> relay;
   if (const auto path = worker_record_path(options_.layout, child)) {
     std::string error;
     const auto record = read_worker_record(*path, error);
     if (record && record->pid == pid && verify_recorded_worker(*record).empty()) {
       containment = WorkerContainment::create(io_, background_.get_executor(), record->scope);
+      relay = record->relay;
     }
   }
   auto adopted = launcher_.adopt(
@@ -90,6 +93,9 @@ ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
       },
       std::move(containment));
   if (adopted.process) {
+    if (relay) {
+      adopted.process->follow_log_relay(*relay);
+    }
     processes_[child] = std::move(adopted.process);
   }
   return adopted;
@@ -124,6 +130,9 @@ void Runtime::adopt_recorded_worker(const std::string& child) {
       [this, child, pid](core::ExitStatus status) { on_exit(child, pid, status); }, containment);
   switch (adopted.failure) {
     case ChildProcess::AdoptFailure::none:
+      if (record->relay) {
+        adopted.process->follow_log_relay(*record->relay);
+      }
       processes_[child] = std::move(adopted.process);
       spdlog::info("Adopting running worker {} (PID: {})", child, pid);
       deliver(core::Adopted{child, pid});

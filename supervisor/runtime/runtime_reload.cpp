@@ -119,6 +119,7 @@ void Runtime::finish_reload() {
   reload_stopping_.clear();
   setting_.initiative_id = options_.document.initiative_id;
   setting_.agent = options_.document.agent;
+  setting_.logs = options_.document.logs;
   index_specs();
   core_ = std::make_unique<core::Supervisor>(options_.document.root, internal::make_random());
   outcome_.reset();

@@ -166,7 +166,7 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
   }
   const int pid = started.process->pid();
   *pid_cell = pid;
-  write_record(child, pid, containment->scope());
+  write_record(child, pid, containment->scope(), started.process->log_relay());
   processes_[child] = std::move(started.process);
   end_attempt(child, attempt, core::Spawned{child, pid});
 }
@@ -185,9 +185,10 @@ std::shared_ptr<WorkerContainment> Runtime::new_containment(const std::string& c
   return WorkerContainment::create(io_, background_.get_executor(), std::move(scope));
 }
 
-void Runtime::write_record(const std::string& child, int pid, const ContainmentScope& scope) {
+void Runtime::write_record(const std::string& child, int pid, const ContainmentScope& scope,
+                           std::optional<LogRelayRef> relay) {
   const auto path = worker_record_path(options_.layout, child);
-  const auto record = record_of_started(child, pid, scope);
+  const auto record = record_of_started(child, pid, scope, relay);
   if (!path || !record) {
     return;
   }

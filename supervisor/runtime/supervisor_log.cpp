@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "supervisor/legacy/append_file_sink.hpp"
 #include "supervisor/legacy/monitor_log.hpp"
 
 namespace supervise::runtime {
@@ -30,6 +31,14 @@ std::shared_ptr<spdlog::logger> make_supervisor_logger(const std::filesystem::pa
   // Each line reaches the file at once: people and tools tail it.
   logger->flush_on(spdlog::level::info);
   return logger;
+}
+
+void set_log_rotation(spdlog::logger& logger, const core::LogRotation& rotation) {
+  for (const auto& sink : logger.sinks()) {
+    if (const auto file = std::dynamic_pointer_cast<legacy::AppendFileSink>(sink)) {
+      file->set_rotation(rotation);
+    }
+  }
 }
 
 }  // namespace supervise::runtime

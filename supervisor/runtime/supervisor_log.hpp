@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "supervisor/core/child_spec.hpp"
+
 namespace supervise::runtime {
 
 enum class ConsoleLog {
@@ -25,5 +27,8 @@ enum class ConsoleLog {
 /// opened.
 std::shared_ptr<spdlog::logger> make_supervisor_logger(const std::filesystem::path& monitor_log,
                                                        ConsoleLog console, std::string& error);
+
+/// Rotates the logger's monitor.log by `rotation` from its next line on.
+void set_log_rotation(spdlog::logger& logger, const core::LogRotation& rotation);
 
 }  // namespace supervise::runtime

@@ -110,9 +110,15 @@ PreparedWorker prepare_worker_with_streams(const core::ChildSpec& child,
   const fs::path log = *named;
 
   LaunchSpec launch;
-  launch.env = inherited_environment(overrides);
   launch.work_dir = work_dir;
   launch.output = log;
+  if (!setting.log_relay.empty()) {
+    launch.relay = LogRelaySpec{setting.log_relay, setting.logs};
+    if (child.command.empty()) {
+      overrides[std::string(kLogToStdoutVariable)] = "1";
+    }
+  }
+  launch.env = inherited_environment(overrides);
   if (!child.command.empty()) {
     launch.argv = child.command;
     result.launch = std::move(launch);

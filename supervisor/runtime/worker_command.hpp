@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "supervisor/core/child_spec.hpp"
@@ -16,6 +17,10 @@
 #include "supervisor/taskcopilot/task_store.hpp"
 
 namespace supervise::runtime {
+
+/// Set to 1 in the shim's environment when its stdout is the log relay's
+/// pipe: the shim then writes there instead of appending to the log.
+inline constexpr std::string_view kLogToStdoutVariable = "SUPERVISE_LOG_TO_STDOUT";
 
 /// What every worker launch of one tree shares.
 struct WorkerSetting {
@@ -27,6 +32,10 @@ struct WorkerSetting {
   std::filesystem::path shim;
   /// The prompt template supervise ships, used when the project has none.
   std::filesystem::path default_prompt;
+  /// supervise-log-relay; empty: the worker appends to its log itself.
+  std::filesystem::path log_relay;
+  /// How the relay rotates each worker's log (the spec's `logs:`).
+  core::LogRotation logs;
 };
 
 struct PreparedWorker {
@@ -42,10 +51,12 @@ struct PreparedWorker {
 /// tasks, the prompt lists none. The work dir: the spec's (relative to the
 /// project root) or the contract's default (the root for stream `main`, else
 /// `<root>/.claude/worktrees/<id>`, which must exist: the runtime makes it
-/// as a git worktree on branch `<id>` beforehand, never here). Output goes to
-/// `<logs>/<id>_<initiative 8>.log`
-/// (`<logs>/<id>.log` without an initiative); the shim appends its banners
-/// and the agent's output there too, so its own errors land beside them.
+/// as a git worktree on branch `<id>` beforehand, never here). Output goes
+/// to `<logs>/<id>_<initiative 8>.log` (`<logs>/<id>.log` without an
+/// initiative), through the log relay when `setting.log_relay` is set; the
+/// shim is then told (SUPERVISE_LOG_TO_STDOUT=1) to write its banners and
+/// the agent's output to its stdout, the relay's pipe, instead of appending
+/// to that file itself (which it still does when orchestrate.py starts it).
 PreparedWorker prepare_worker(const core::ChildSpec& child, const WorkerSetting& setting,
                               const taskcopilot::TaskStore* store);
 

@@ -24,6 +24,10 @@ std::string format_worker_record(const WorkerRecord& record) {
               {"start_ticks", record.start_ticks},
               {"start_id", record.scope.start_id},
               {"cgroup", record.scope.cgroup.string()}};
+  if (record.relay) {
+    out["relay_pid"] = record.relay->pid;
+    out["relay_start_ticks"] = record.relay->start_ticks;
+  }
   return out.dump(2) + "\n";
 }
 
@@ -74,6 +78,18 @@ std::optional<WorkerRecord> parse_worker_record(std::string_view text, const std
       (!record.scope.cgroup.is_absolute() ||
        record.scope.cgroup.lexically_normal() != record.scope.cgroup)) {
     return field_error("cgroup", "expected an absolute, normal path");
+  }
+  if (in.contains("relay_pid")) {
+    if (!in["relay_pid"].is_number_integer() || in["relay_pid"].get<long long>() < 2 ||
+        in["relay_pid"].get<long long>() > 4'194'304) {
+      return field_error("relay_pid", "expected a PID (2 to 4194304)");
+    }
+    if (!in.contains("relay_start_ticks") || !in["relay_start_ticks"].is_number_unsigned()) {
+      return field_error("relay_start_ticks", "expected a non-negative integer");
+    }
+    // Whoever reads the record did not start the relay.
+    record.relay =
+        LogRelayRef{in["relay_pid"].get<int>(), in["relay_start_ticks"].get<std::uint64_t>(), true};
   }
   return record;
 }
@@ -153,12 +169,16 @@ std::string verify_recorded_worker(const WorkerRecord& record) {
 }
 
 std::optional<WorkerRecord> record_of_started(const std::string& child, int pid,
-                                              const ContainmentScope& scope) {
+                                              const ContainmentScope& scope,
+                                              std::optional<LogRelayRef> relay) {
   const auto stat = process::read_proc_stat(pid);
   if (!stat) {
     return std::nullopt;
   }
-  return WorkerRecord{child, pid, stat->start_ticks, scope};
+  if (relay) {
+    relay->adopted = false;  // the file does not say whose child it is
+  }
+  return WorkerRecord{child, pid, stat->start_ticks, scope, relay};
 }
 
 }  // namespace supervise::runtime

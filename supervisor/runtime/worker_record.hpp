@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/worker_containment.hpp"
 #include "supervisor/taskcopilot/project_layout.hpp"
 
@@ -29,6 +30,9 @@ struct WorkerRecord {
   /// (/proc/<pid>/stat field 22): a recycled PID has another.
   std::uint64_t start_ticks = 0;
   ContainmentScope scope;
+  /// The worker's log relay, whose end a later `up` waits for before it
+  /// reads the worker's exit banner. Optional in the file.
+  std::optional<LogRelayRef> relay;
 
   bool operator==(const WorkerRecord&) const = default;
 };
@@ -64,6 +68,7 @@ std::string verify_recorded_worker(const WorkerRecord& record);
 
 /// The record of a process we just started (its start time read now).
 std::optional<WorkerRecord> record_of_started(const std::string& child, int pid,
-                                              const ContainmentScope& scope);
+                                              const ContainmentScope& scope,
+                                              std::optional<LogRelayRef> relay = std::nullopt);
 
 }  // namespace supervise::runtime

@@ -20,6 +20,7 @@ inline constexpr std::string_view kAgent = "agent";
 inline constexpr std::string_view kHttp = "http";
 inline constexpr std::string_view kNotify = "notify";
 inline constexpr std::string_view kJournal = "journal";
+inline constexpr std::string_view kLogs = "logs";
 inline constexpr std::string_view kSupervisor = "supervisor";
 
 // Supervisor policy (the root's `supervisor` mapping, and supervisor children).
@@ -61,7 +62,10 @@ inline constexpr std::string_view kExec = "exec";
 inline constexpr std::string_view kWebhook = "webhook";
 inline constexpr std::string_view kTimeout = "timeout";
 
-// The `journal:` mapping.
+// Log rotation (the top-level `logs` mapping).
+inline constexpr std::string_view kMaxSize = "max_size";
+
+// The `journal:` and `logs:` mappings.
 inline constexpr std::string_view kKeep = "keep";
 
 // A depends_on entry in mapping form.

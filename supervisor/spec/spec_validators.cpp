@@ -11,6 +11,7 @@
 
 #include "supervisor/core/dependency_graph.hpp"
 #include "supervisor/core/safe_id.hpp"
+#include "supervisor/spec/byte_size.hpp"
 #include "supervisor/spec/did_you_mean.hpp"
 #include "supervisor/spec/duration.hpp"
 #include "supervisor/spec/listen_address.hpp"
@@ -478,6 +479,26 @@ void check_journal_keep(const core::SpecDocument& document, const DocumentPositi
   }
 }
 
+void check_log_rotation(const core::SpecDocument& document, const DocumentPositions& positions,
+                        ErrorCollector& errors) {
+  const std::string logs(field::kLogs);
+  const auto at = [&](std::string_view name) {
+    const std::string path = logs + "." + std::string(name);
+    return positions.fields.count(path) != 0 ? positions.at(path) : positions.at(logs);
+  };
+  if (document.logs.max_size < kMinLogSize) {
+    errors.add(at(field::kMaxSize), "", logs + "." + std::string(field::kMaxSize),
+               Code::out_of_range,
+               "expected at least " + format_byte_size(kMinLogSize) + ", got " +
+                   format_byte_size(document.logs.max_size));
+  }
+  if (document.logs.keep < 0 || document.logs.keep > kMaxKeptLogs) {
+    errors.add(at(field::kKeep), "", logs + "." + std::string(field::kKeep), Code::out_of_range,
+               "expected 0 to " + std::to_string(kMaxKeptLogs) + " older files, got " +
+                   std::to_string(document.logs.keep));
+  }
+}
+
 const std::vector<NamedValidator>& spec_validators() {
   static const std::vector<NamedValidator> kValidators{
       {"ids_present", check_ids_present},
@@ -495,6 +516,7 @@ const std::vector<NamedValidator>& spec_validators() {
       {"http_address", check_http_address},
       {"notify_hooks", check_notify_hooks},
       {"journal_keep", check_journal_keep},
+      {"log_rotation", check_log_rotation},
   };
   return kValidators;
 }

@@ -59,6 +59,15 @@ void check_notify_hooks(const core::SpecDocument&, const DocumentPositions&, Err
 /// before anyone could read them.
 void check_journal_keep(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
 
+/// The smallest `logs.max_size`: below a few lines per file, rotation
+/// would rename files faster than anyone can read them.
+inline constexpr std::uint64_t kMinLogSize = 1024;
+/// The most older files `logs.keep` may ask for.
+inline constexpr int kMaxKeptLogs = 1000;
+
+/// `logs.max_size` is at least kMinLogSize, `logs.keep` 0 to kMaxKeptLogs.
+void check_log_rotation(const core::SpecDocument&, const DocumentPositions&, ErrorCollector&);
+
 /// Every validator above, in the order they run.
 const std::vector<NamedValidator>& spec_validators();
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "supervisor/spec/byte_size.hpp"
 #include "supervisor/spec/duration.hpp"
 #include "supervisor/spec/spec_fields.hpp"
 
@@ -225,6 +226,17 @@ std::string save_spec(const core::SpecDocument& document) {
   if (document.journal_keep != core::kJournalKeep) {
     key(out, field::kJournal) << YAML::Flow << YAML::BeginMap;
     key(out, field::kKeep) << format_duration(document.journal_keep);
+    out << YAML::EndMap;
+  }
+  if (document.logs != core::LogRotation{}) {
+    const core::LogRotation defaults;
+    key(out, field::kLogs) << YAML::Flow << YAML::BeginMap;
+    if (document.logs.max_size != defaults.max_size) {
+      key(out, field::kMaxSize) << format_byte_size(document.logs.max_size);
+    }
+    if (document.logs.keep != defaults.keep) {
+      key(out, field::kKeep) << document.logs.keep;
+    }
     out << YAML::EndMap;
   }
   key(out, field::kSupervisor) << YAML::BeginMap;

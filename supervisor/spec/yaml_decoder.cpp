@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/spec/byte_size.hpp"
 #include "supervisor/spec/did_you_mean.hpp"
 #include "supervisor/spec/duration.hpp"
 #include "supervisor/spec/spec_fields.hpp"
@@ -165,6 +166,8 @@ class Decoder {
                      Position at, core::Shutdown& shutdown);
   void read_backoff(const YAML::Node& value, const Scope& scope, const std::string& path,
                     Position at, core::Backoff& backoff, std::map<std::string, Position>& record);
+  void read_logs(const YAML::Node& value, const Scope& scope, const std::string& path, Position at,
+                 core::LogRotation& logs, std::map<std::string, Position>& record);
   void read_dependencies(const YAML::Node& value, const Scope& scope, const std::string& path,
                          Position at, std::vector<core::Dependency>& out,
                          std::vector<Position>& positions);
@@ -511,6 +514,36 @@ void Decoder::read_backoff(const YAML::Node& value, const Scope& scope, const st
          record);
 }
 
+void Decoder::read_logs(const YAML::Node& value, const Scope& scope, const std::string& path,
+                        Position at, core::LogRotation& logs,
+                        std::map<std::string, Position>& record) {
+  if (!expect_mapping(value, scope, path, at, "a mapping such as {max_size: 10MB, keep: 5}")) {
+    return;
+  }
+  fields(value, scope, path + ".",
+         {{field::kMaxSize,
+           [&](const YAML::Node& v, const std::string& p, Position a) {
+             if (!v.IsScalar()) {
+               error(a, scope, p, Code::wrong_type,
+                     "expected a size such as 10MB, got " + describe_kind(v));
+               return;
+             }
+             const auto parsed = parse_byte_size(v.Scalar());
+             if (!parsed.bytes) {
+               error(a, scope, p, Code::bad_value, parsed.message);
+               return;
+             }
+             logs.max_size = *parsed.bytes;
+           }},
+          {field::kKeep,
+           [&](const YAML::Node& v, const std::string& p, Position a) {
+             if (const auto keep = read_int(v, scope, p, a)) {
+               logs.keep = *keep;
+             }
+           }}},
+         record);
+}
+
 void Decoder::read_dependencies(const YAML::Node& value, const Scope& scope,
                                 const std::string& path, Position at,
                                 std::vector<core::Dependency>& out,
@@ -748,6 +781,10 @@ DecodedSpec Decoder::document(const YAML::Node& root) {
        {field::kJournal,
         [&](const YAML::Node& v, const std::string& p, Position a) {
           read_journal(v, document_scope, p, a, document.journal_keep, decoded.positions);
+        }},
+       {field::kLogs,
+        [&](const YAML::Node& v, const std::string& p, Position a) {
+          read_logs(v, document_scope, p, a, document.logs, decoded.positions.fields);
         }},
        {field::kSupervisor,
         [&](const YAML::Node& v, const std::string& p, Position a) {

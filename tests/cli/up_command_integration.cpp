@@ -76,6 +76,7 @@ class UpCommandTest : public ::testing::Test {
     options_.project.memory_db = db_->memory_db().string();
     options_.shim = std::filesystem::path(SUPERVISE_BUILD_DIR) / "worker-wrapper.sh";
     options_.default_prompt = std::filesystem::path(SUPERVISE_BUILD_DIR) / "foreman-prompt.md";
+    options_.log_relay = std::filesystem::path(SUPERVISE_BUILD_DIR) / "supervise-log-relay";
     env_ = {{"TEST_AGENT_DIR", agent_dir_.string()},
             {"TEST_AGENT_DB", db_->tasks_db().string()},
             {"SUPERVISE_AGENT", kAgent.string()},
@@ -652,6 +653,51 @@ TEST_F(UpCommandTest, AnAdoptedWorkerStoppedWithSigtermFromOutsideIsNotRestarted
   EXPECT_NE(monitor_log().find("Stream-A: adopted -> stopped (stopped_externally)"),
             std::string::npos)
       << diagnostics(up);
+  expect_grandchildren_gone();
+}
+
+TEST_F(UpCommandTest, AShimLoggingThroughItsRelayOutlivesAKilledUpAndItsExitBannerIsRead) {
+  set_mode("Stream-A", "hang");
+  use_spec(
+      "    - id: Stream-A\n"
+      "      complete_when: stream\n"
+      "      shutdown: 2s\n");
+  const auto log = root_ / ".claude/orchestrator/logs/Stream-A_a1b2c3d4.log";
+  int shim = 0;
+  {
+    UpProcess first(options_, env_, dir_.path(), "up1");
+    shim = wait_shim_pid("Stream-A");
+    ASSERT_NE(shim, 0) << diagnostics(first);
+    ASSERT_TRUE(wait_starts("Stream-A", 1)) << diagnostics(first);
+    ASSERT_TRUE(wait_for([&] {
+      return std::filesystem::exists(root_ / ".claude/orchestrator/workers/Stream-A.json");
+    })) << diagnostics(first);
+    first.signal(SIGKILL);
+    ASSERT_EQ(first.wait_exit(), -SIGKILL);
+  }
+  // Through the relay, as before: the shim's start banner is in the log.
+  EXPECT_NE(slurp(log).find("PID: " + std::to_string(shim)), std::string::npos) << slurp(log);
+
+  UpProcess up(options_, env_, dir_.path(), "up2");
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("Adopting running worker Stream-A (PID: " + std::to_string(shim) +
+                              ")") != std::string::npos;
+  })) << diagnostics(up);
+  // orchestrate.py stop: the shim exits 128+15 and says so in its exit
+  // banner, which reaches the log through the relay; up reads it only once
+  // the relay has ended, so it is there.
+  ASSERT_EQ(::kill(shim, SIGTERM), 0);
+  const auto status = up.wait_exit();
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
+  EXPECT_NE(monitor_log().find("ended with exit 143 (SIGTERM) (its exit banner)"),
+            std::string::npos)
+      << diagnostics(up);
+  EXPECT_NE(monitor_log().find("Stream-A: adopted -> stopped (stopped_externally)"),
+            std::string::npos)
+      << diagnostics(up);
+  EXPECT_NE(slurp(log).find("Exit code: 143"), std::string::npos) << slurp(log);
+  EXPECT_EQ(events_of("start", "Stream-A").size(), 1u) << diagnostics(up);
   expect_grandchildren_gone();
 }
 

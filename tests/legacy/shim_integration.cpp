@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 
@@ -199,6 +200,40 @@ TEST_F(ShimTest, ArchivesOnlyThisStreamsOlderLogs) {
   ASSERT_EQ(archived.size(), 1u);
   EXPECT_TRUE(std::regex_match(archived[0], std::regex(R"(Stream-A_deadbeef_\d{8}_\d{6}\.log)")))
       << archived[0];
+}
+
+TEST_F(ShimTest, WithLogToStdoutBannersAndOutputGoToStdoutNotToTheLog) {
+  auto shim = start("exit-3", "Stream-A", {{"SUPERVISE_LOG_TO_STDOUT", "1"}});
+  EXPECT_EQ(shim->exit_code(), 3);
+  EXPECT_FALSE(std::filesystem::exists(log_file()));
+  const std::string out = read_text(project / "shim.out");
+  const auto started = out.find("Worker started:");
+  const auto agent = out.find("got prompt: Work on Stream-A now");
+  const auto exited = out.find("Exit code: 3");
+  ASSERT_NE(started, std::string::npos) << out;
+  ASSERT_NE(agent, std::string::npos) << out;
+  ASSERT_NE(exited, std::string::npos) << out;
+  EXPECT_LT(started, agent);
+  EXPECT_LT(agent, exited);
+  EXPECT_NE(out.find("Log file: " + log_file().string()), std::string::npos) << out;
+}
+
+TEST_F(ShimTest, ArchivesAnOlderLogWithItsRotatedFiles) {
+  std::ofstream(log_dir / "Stream-A_deadbeef.log") << "newest of the old run\n";
+  std::ofstream(log_dir / "Stream-A_deadbeef.log.1") << "older\n";
+  std::ofstream(log_dir / "Stream-A_deadbeef.log.2") << "oldest\n";
+  auto shim = start("exit-0");
+  ASSERT_EQ(shim->exit_code(), 0);
+  std::vector<std::string> archived;
+  for (const auto& entry : std::filesystem::directory_iterator(log_dir / "archive")) {
+    archived.push_back(entry.path().filename().string());
+  }
+  std::sort(archived.begin(), archived.end());
+  ASSERT_EQ(archived.size(), 3u);
+  EXPECT_TRUE(std::regex_match(archived[0], std::regex(R"(Stream-A_deadbeef_\d{8}_\d{6}\.log)")));
+  EXPECT_EQ(archived[1], archived[0] + ".1");
+  EXPECT_EQ(archived[2], archived[0] + ".2");
+  EXPECT_EQ(read_text(log_dir / "archive" / archived[2]), "oldest\n");
 }
 
 TEST_F(ShimTest, RefusesAMissingWorkDirWithoutCreatingIt) {

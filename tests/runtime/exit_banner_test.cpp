@@ -47,6 +47,16 @@ class ExitBannerTest : public ::testing::Test {
   supervise::testing::TempDir dir_;
 };
 
+TEST_F(ExitBannerTest, AStartBannerRotatedIntoTheOlderFileStillCounts) {
+  std::ofstream(dir_.path() / "worker.log.1") << start_banner(300) << "agent output\n";
+  EXPECT_EQ(code_in("more output\n" + exit_banner(143), 300), 143);
+  EXPECT_EQ(code_in("more output\n" + exit_banner(143), 301), std::nullopt)
+      << "the older file's last run is another shim's";
+  EXPECT_EQ(code_in(start_banner(400) + exit_banner(2), 300), std::nullopt)
+      << "another shim started after it in the current file";
+  EXPECT_EQ(code_in("still running, no exit banner\n", 300), std::nullopt);
+}
+
 TEST_F(ExitBannerTest, TheExitCodeAfterTheShimsStartBannerIsRead) {
   const auto log = start_banner(100) + "agent output\n" + exit_banner(143);
   EXPECT_EQ(code_in(log, 100), 143);

@@ -10,7 +10,8 @@ namespace supervise::runtime {
 namespace {
 
 WorkerRecord sample() {
-  return WorkerRecord{"Stream-A", 4242, 987654, {"0123abcd-77-3", "/sys/fs/cgroup/supervise-x"}};
+  return WorkerRecord{
+      "Stream-A", 4242, 987654, {"0123abcd-77-3", "/sys/fs/cgroup/supervise-x"}, std::nullopt};
 }
 
 TEST(WorkerRecord, RoundTrips) {
@@ -27,6 +28,31 @@ TEST(WorkerRecord, WithoutCgroupRoundTrips) {
   const auto parsed = parse_worker_record(format_worker_record(record), "r.json", error);
   ASSERT_TRUE(parsed) << error;
   EXPECT_EQ(*parsed, record);
+}
+
+TEST(WorkerRecord, WithALogRelayRoundTripsAsAnAdoptedRelay) {
+  auto record = sample();
+  record.relay = LogRelayRef{5151, 424242, false};
+  std::string error;
+  const auto parsed = parse_worker_record(format_worker_record(record), "r.json", error);
+  ASSERT_TRUE(parsed) << error;
+  // Whoever reads the file did not start the relay.
+  record.relay->adopted = true;
+  EXPECT_EQ(*parsed, record);
+}
+
+TEST(WorkerRecord, ABadRelayFieldIsNamed) {
+  std::string error;
+  EXPECT_FALSE(parse_worker_record(
+      R"({"version": 1, "child": "a", "pid": 5, "start_ticks": 1, "start_id": "x", "cgroup": "",
+          "relay_pid": 0, "relay_start_ticks": 3})",
+      "w/a.json", error));
+  EXPECT_NE(error.find("'relay_pid'"), std::string::npos) << error;
+  EXPECT_FALSE(parse_worker_record(
+      R"({"version": 1, "child": "a", "pid": 5, "start_ticks": 1, "start_id": "x", "cgroup": "",
+          "relay_pid": 77})",
+      "w/a.json", error));
+  EXPECT_NE(error.find("'relay_start_ticks'"), std::string::npos) << error;
 }
 
 TEST(WorkerRecord, AnotherVersionIsRefusedNamingFileAndField) {
