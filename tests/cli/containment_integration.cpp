@@ -16,80 +16,11 @@
 
 #include "supervisor/process/cgroup_v2.hpp"
 #include "tests/cli/running_supervisor.hpp"
+#include "tests/cli/worker_generations.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::testing {
 namespace {
-
-/// The value of `name` in a NUL-separated environment, "" when absent.
-std::string environ_value(const std::string& environ, const std::string& name) {
-  const auto prefix = name + "=";
-  for (std::size_t at = 0; at < environ.size();) {
-    const auto end = environ.find('\0', at);
-    const auto entry = environ.substr(at, end == std::string::npos ? end : end - at);
-    if (entry.starts_with(prefix)) {
-      return entry.substr(prefix.size());
-    }
-    if (end == std::string::npos) {
-      break;
-    }
-    at = end + 1;
-  }
-  return "";
-}
-
-/// Live processes started for child `child` (SUPERVISE_STREAM_ID), by the
-/// start they belong to (SUPERVISE_START_ID): one entry per generation.
-std::map<std::string, std::set<int>> generations_of(const std::string& child) {
-  std::map<std::string, std::set<int>> generations;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const auto name = entry.path().filename().string();
-    int pid = 0;
-    const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
-    if (error != std::errc() || end != name.data() + name.size()) {
-      continue;
-    }
-    const auto environ = read_text(entry.path() / "environ");  // empty for zombies
-    if (environ_value(environ, "SUPERVISE_STREAM_ID") == child) {
-      generations[environ_value(environ, "SUPERVISE_START_ID")].insert(pid);
-    }
-  }
-  return generations;
-}
-
-/// True when every one of `pids` has exec'd `sleep`: the worker's script has
-/// finished forking (its short-lived subshell is gone) and the set is final.
-bool all_sleeping(const std::set<int>& pids) {
-  return std::all_of(pids.begin(), pids.end(), [](int pid) {
-    return read_text("/proc/" + std::to_string(pid) + "/cmdline").starts_with("sleep");
-  });
-}
-
-std::string describe(const std::map<std::string, std::set<int>>& generations) {
-  std::string text;
-  for (const auto& [id, pids] : generations) {
-    text += "[" + id + ":";
-    for (const int pid : pids) {
-      text += " " + std::to_string(pid);
-    }
-    text += "] ";
-  }
-  return text;
-}
-
-/// Cgroups of `child` left in our cgroup (supervise makes them there).
-std::vector<std::filesystem::path> cgroups_of(const std::string& child) {
-  std::vector<std::filesystem::path> found;
-  const auto base = process::find_cgroup_base();
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(base.directory, ec)) {
-    if (entry.path().filename().string().starts_with("supervise-" + child + "-")) {
-      found.push_back(entry.path());
-    }
-  }
-  return found;
-}
 
 enum class Mode { cgroup, marker };
 
@@ -144,7 +75,7 @@ TEST_P(ContainmentTest, KilledWorkerLeavesNothingBeforeItsRestartAndNothingOutli
     before = generations_of(child);
     return before.size() == 1 && before.begin()->second.size() == 3 &&
            all_sleeping(before.begin()->second);
-  })) << describe(before);
+  })) << describe_generations(before);
   const auto first_generation = before.begin()->first;
 
   ASSERT_EQ(::kill(first_pid, SIGKILL), 0);
@@ -153,7 +84,7 @@ TEST_P(ContainmentTest, KilledWorkerLeavesNothingBeforeItsRestartAndNothingOutli
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < until) {
     const auto now = generations_of(child);
-    ASSERT_LE(now.size(), 1U) << "two generations at once: " << describe(now);
+    ASSERT_LE(now.size(), 1U) << "two generations at once: " << describe_generations(now);
     if (now.size() == 1 && now.begin()->first != first_generation &&
         now.begin()->second.size() == 3) {
       restarted = now.begin()->first;
@@ -161,12 +92,13 @@ TEST_P(ContainmentTest, KilledWorkerLeavesNothingBeforeItsRestartAndNothingOutli
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_FALSE(restarted.empty()) << describe(generations_of(child)) << project_.diagnostics(*up);
+  ASSERT_FALSE(restarted.empty()) << describe_generations(generations_of(child))
+                                  << project_.diagnostics(*up);
 
   up->signal(SIGTERM);
   ASSERT_EQ(up->wait_exit(std::chrono::seconds(20)), 0) << up->err();
   const auto left = generations_of(child);
-  EXPECT_TRUE(left.empty()) << "left after up exited: " << describe(left);
+  EXPECT_TRUE(left.empty()) << "left after up exited: " << describe_generations(left);
   if (GetParam() == Mode::cgroup) {
     EXPECT_TRUE(cgroups_of(child).empty());
   }
@@ -196,7 +128,7 @@ TEST_P(ContainmentTest, WorkersThatSurviveAKilledUpAreAdoptedNotStartedTwice) {
       ASSERT_EQ(status["processes"], 2) << project_.diagnostics(*up);
       pids[child] = status["pid"].get<int>();
       const auto generations = generations_of(child);
-      ASSERT_EQ(generations.size(), 1U) << describe(generations);
+      ASSERT_EQ(generations.size(), 1U) << describe_generations(generations);
       generation[child] = generations.begin()->first;
     }
     // Records are written beside the loop: wait for them before the kill.
@@ -223,7 +155,7 @@ TEST_P(ContainmentTest, WorkersThatSurviveAKilledUpAreAdoptedNotStartedTwice) {
       [&] {
         for (const auto& child : children) {
           const auto generations = generations_of(child);
-          EXPECT_EQ(generations.size(), 1U) << child << ": " << describe(generations);
+          EXPECT_EQ(generations.size(), 1U) << child << ": " << describe_generations(generations);
           EXPECT_EQ(generations.count(generation[child]), 1U) << child << " started again";
         }
         const auto status = project_.live_status();
@@ -248,7 +180,7 @@ TEST_P(ContainmentTest, WorkersThatSurviveAKilledUpAreAdoptedNotStartedTwice) {
   });
   ASSERT_EQ(replaced.value("state", ""), "running") << project_.diagnostics(*up);
   const auto after = generations_of(victim);
-  EXPECT_EQ(after.size(), 1U) << describe(after);
+  EXPECT_EQ(after.size(), 1U) << describe_generations(after);
   EXPECT_EQ(after.count(generation[victim]), 0U) << "the killed worker's descendant is gone";
   for (std::size_t i = 1; i < children.size(); ++i) {
     EXPECT_EQ(project_.wait_child(children[i], [](const nlohmann::json&) { return true; })["pid"],
@@ -258,7 +190,8 @@ TEST_P(ContainmentTest, WorkersThatSurviveAKilledUpAreAdoptedNotStartedTwice) {
   up->signal(SIGTERM);
   ASSERT_EQ(up->wait_exit(std::chrono::seconds(20)), 0) << up->err();
   for (const auto& child : children) {
-    EXPECT_TRUE(generations_of(child).empty()) << child << ": " << describe(generations_of(child));
+    EXPECT_TRUE(generations_of(child).empty())
+        << child << ": " << describe_generations(generations_of(child));
     if (GetParam() == Mode::cgroup) {
       EXPECT_TRUE(cgroups_of(child).empty()) << child;
     }
