@@ -33,6 +33,15 @@ TEST(ParseBannerTime, RefusesSignsWhereDigitsBelong) {
   EXPECT_FALSE(parse_banner_time("+026-01-13T10:30:00Z"));
 }
 
+TEST(ParseBannerTime, RefusesYearsATimePointCannotHoldAndZonesBeyondADay) {
+  // Found by fuzz_exit_banner: year 9999 overflowed the nanosecond count.
+  EXPECT_FALSE(parse_banner_time("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_banner_time("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_banner_time("2026-01-13T10:30:00-99:99"));
+  EXPECT_TRUE(parse_banner_time("2200-12-31T23:59:59+23:59"));
+  EXPECT_TRUE(parse_banner_time("1970-01-01T00:00:00Z"));
+}
+
 TEST(FindShimRunInText, ReadsTheLastRunOfALogHeldInMemory) {
   const std::string log =
       "Worker started: 2026-01-13T10:00:00Z\nPID: 1234\n"

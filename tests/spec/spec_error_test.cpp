@@ -41,7 +41,13 @@ TEST(SpecErrorFormat, EscapesEveryPartThatQuotesTheFile) {
   // yaml-cpp quotes the byte it could not read; the file name and field
   // come from outside too.
   const SpecError error{
-      "sp\x1b]0;x\x07ec.yaml",         2, 3, "", "env.\xb7", SpecErrorCode::yaml_syntax,
+      "sp\x1b]0;x\x07"
+      "ec.yaml",
+      2,
+      3,
+      "",
+      "env.\xb7",
+      SpecErrorCode::yaml_syntax,
       "unknown escape character: \xb7"};
   EXPECT_EQ(format(error),
             "sp\\x1b]0;x\\x07ec.yaml:2:3: field 'env.\\xb7': unknown escape character: \\xb7");

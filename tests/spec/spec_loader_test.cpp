@@ -816,17 +816,17 @@ TEST(SpecLoaderAliases, AnErrorUnderAnAliasIsReportedWhereTheAliasIsUsed) {
       "  children:\n"
       "    - id: A\n"
       "      command: [a]\n"
-      "      backoff: &b {initial: 1}\n"
+      "      env: &e {HOME: [x]}\n"
       "    - id: B\n"
       "      command: [b]\n"
-      "      backoff: *b\n");
+      "      env: *e\n");
   ASSERT_EQ(result.errors.size(), 2u) << format(result.errors);
   EXPECT_EQ(result.errors[0].child, "A");
   EXPECT_EQ(result.errors[0].line, 6);
   EXPECT_EQ(result.errors[1].child, "B");
   EXPECT_EQ(result.errors[1].line, 9);
-  EXPECT_EQ(result.errors[1].column, 16);
-  EXPECT_EQ(result.errors[1].field, "backoff.initial");
+  EXPECT_EQ(result.errors[1].column, 12);
+  EXPECT_EQ(result.errors[1].field, "env.HOME");
 }
 
 TEST(SpecLoaderAliases, EachUseInAListIsReportedOnceAtItsOwnPlace) {
