@@ -557,7 +557,10 @@ void Decoder::read_notify(const YAML::Node& value, const Scope& scope, const std
     return;
   }
   std::size_t index = 0;
+  int after = value.Mark().pos;
   for (const YAML::Node& entry : value) {
+    const AliasFrame frame(*this);
+    enter(entry, after);
     const std::string entry_path = path + "[" + std::to_string(index++) + "]";
     const Position entry_at = value_position(entry, at);
     positions.fields[entry_path] = entry_at;
@@ -581,7 +584,10 @@ void Decoder::read_notify(const YAML::Node& value, const Scope& scope, const std
                            describe_kind(v));
                  return;
                }
+               int after_name = v.Mark().pos;
                for (const YAML::Node& name : v) {
+                 const AliasFrame name_frame(*this);
+                 enter(name, after_name);
                  if (const auto event =
                          read_enum(name, scope, p, value_position(name, a), kNotifyEvents)) {
                    hook.on.push_back(*event);

@@ -101,7 +101,8 @@ TEST_F(SpecCommands, CheckRefusesADeviceWithoutReadingIt) {
   // it was not read.
   const auto check = run_supervise({"check", "/dev/zero"});
   EXPECT_EQ(check.exit_code, 2);
-  EXPECT_EQ(check.err, "/dev/zero: is a device, not a spec file; nothing was read\n");
+  EXPECT_EQ(check.err,
+            "/dev/zero: is a device, not a spec file; nothing was read\n1 error in /dev/zero\n");
 }
 
 TEST_F(SpecCommands, CheckRefusesAFifoWithoutWaitingForAWriter) {
@@ -135,7 +136,8 @@ TEST_F(SpecCommands, CheckEscapesBytesThatAreNotUtf8OrControls) {
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_EQ(check.err, not_utf8.string() +
                            ":2:6: the file is not UTF-8: byte \\xe9 is not part of a UTF-8 "
-                           "character\n");
+                           "character\n1 error in " +
+                           not_utf8.string() + "\n");
 
   // yaml-cpp quotes the bad escape; the terminal gets it escaped.
   const auto control = dir_ / "control.yaml";
