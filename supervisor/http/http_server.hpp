@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "supervisor/http/event_log.hpp"
-#include "supervisor/journal/failure_log.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/journal/failure_log.hpp"
 #include "supervisor/spec/listen_address.hpp"
 
 namespace supervise::http {
