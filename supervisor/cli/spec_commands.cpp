@@ -5,6 +5,7 @@
 
 #include "supervisor/cli/output_file.hpp"
 #include "supervisor/cli/project_options.hpp"
+#include "supervisor/core/printable_text.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/spec/spec_writer.hpp"
 #include "supervisor/spec/start_order_summary.hpp"
@@ -55,7 +56,7 @@ int check_spec(const std::string& path) {
   if (!loaded.document) {
     std::cerr << spec::format(loaded.errors);
     std::cerr << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors")
-              << " in " << path << "\n";
+              << " in " << core::printable_text(path) << "\n";
     return 2;
   }
   std::cout << path << ": ok\n" << spec::describe_start_order(*loaded.document);

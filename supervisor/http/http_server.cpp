@@ -389,7 +389,10 @@ void HttpServer::accept_ready() {
       if (error == EINTR || error == ECONNABORTED || error == EPROTO) {
         continue;
       }
-      spdlog::warn("http: cannot accept a client: {}", std::strerror(error));
+      if (const auto line =
+              accept_failures_.failed(std::strerror(error), journal::FailureLog::Clock::now())) {
+        spdlog::warn("{}", *line);
+      }
       accept_pause_.expires_after(kAcceptPause);
       accept_pause_.async_wait([this, alive = alive_](boost::system::error_code wait_error) {
         if (*alive && !wait_error) {
@@ -397,6 +400,9 @@ void HttpServer::accept_ready() {
         }
       });
       return;
+    }
+    if (const auto line = accept_failures_.succeeded(journal::FailureLog::Clock::now())) {
+      spdlog::info("{}", *line);
     }
     std::erase_if(sessions_, [](const auto& weak) {
       const auto session = weak.lock();

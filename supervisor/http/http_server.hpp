@@ -18,6 +18,7 @@
 
 #include "supervisor/http/event_log.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/journal/failure_log.hpp"
 #include "supervisor/spec/listen_address.hpp"
 
 namespace supervise::http {
@@ -75,6 +76,9 @@ class HttpServer {
   Limits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_pause_;
+  /// Out of descriptors, accept fails every pause until some are free: one
+  /// line, then a count now and then, not a line every 100 ms.
+  journal::FailureLog accept_failures_{"http: accepting clients", std::chrono::minutes(1)};
   std::shared_ptr<bool> alive_;
   std::vector<std::weak_ptr<Session>> sessions_;
 };

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "supervisor/core/printable_text.hpp"
 #include "supervisor/http/dashboard_assets.hpp"
 #include "supervisor/status/prometheus_text.hpp"
 #include "supervisor/status/status_report.hpp"
@@ -145,7 +146,8 @@ bool authorised(std::string_view authorization, const std::string& token) {
 }
 
 Response method_not_allowed(std::string_view path, std::string_view allow) {
-  Response response = text(405, "method not allowed: " + std::string(path) + " answers " +
+  // The path is the client's: escaped, like every echo of outside text.
+  Response response = text(405, "method not allowed: " + core::printable_text(path) + " answers " +
                                     (allow == "POST" ? "POST" : "GET") + " only");
   response.headers.emplace_back("Allow", std::string(allow));
   return response;

@@ -55,12 +55,10 @@ class Monitor {
       : options_(options), layout_(options.layout), log_(log), counts_(counts) {}
 
   /// Logs `Monitoring initiative: <name>` for the active initiative, if any.
+  /// Only memory.db is read: the contract logs the initiative first, also
+  /// when tasks.db is missing.
   void announce_initiative() {
-    auto store = taskcopilot::TaskStore::open(layout_);
-    if (!store) {
-      return;
-    }
-    const auto initiative = store->active_initiative();
+    const auto initiative = taskcopilot::read_active_initiative(layout_.memory_db);
     if (initiative && initiative->has_value()) {
       announce(**initiative);
     }
@@ -442,18 +440,23 @@ int run(const MonitorOptions& options, MonitorLog& log) {
       options.restart_counts != nullptr ? options.restart_counts : &journal_counts;
   Monitor monitor(options, log, *counts);
 
+  // The contract's order: the initiative first, then a missing tasks.db.
+  // Signals are blocked before anything is logged, so a daemon asked to stop
+  // during start-up still says so.
+  std::optional<ShutdownSignals> signals;
+  if (options.daemon) {
+    signals.emplace();
+  }
+  monitor.announce_initiative();
   std::error_code exists_error;
   if (!fs::exists(options.layout.tasks_db, exists_error)) {
     log.error("Task Copilot database not found: " + options.layout.tasks_db.string());
     return 0;
   }
   if (!options.daemon) {
-    monitor.announce_initiative();
     return monitor.check() > 0 ? 1 : 0;
   }
 
-  ShutdownSignals signals;
-  monitor.announce_initiative();
   if (!options.auto_restart) {
     log.warning("Daemon mode without --auto-restart will only report dead workers");
   }
@@ -465,7 +468,7 @@ int run(const MonitorOptions& options, MonitorLog& log) {
     } catch (const std::exception& error) {
       log.error(std::string("Error in monitor loop: ") + error.what());
     }
-    if (signals.wait(options.interval)) {
+    if (signals->wait(options.interval)) {
       log.info("Received shutdown signal");
       return 0;
     }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "supervisor/core/printable_text.hpp"
 #include "supervisor/legacy/append_file_sink.hpp"
 
 namespace supervise::legacy {
@@ -163,7 +164,9 @@ MonitorLog::~MonitorLog() = default;
 void MonitorLog::write(MonitorLevel level, std::string_view message) {
   auto& logger = loggers_.at(static_cast<std::size_t>(level));
   try {
-    logger->log(severity(level), "{}", message);
+    // Messages quote stream ids, initiative names and paths from the
+    // databases: one line each, nothing a terminal would obey.
+    logger->log(severity(level), "{}", core::printable_text(message));
   } catch (const std::exception&) {
     // A full disk must not stop the monitor; spdlog reports through its own
     // error handler, which the loggers keep at the default (stderr).

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "supervisor/core/printable_text.hpp"
 #include "supervisor/legacy/atomic_file.hpp"
 #include "supervisor/process/file_descriptor.hpp"
 #include "supervisor/process/proc_reader.hpp"
@@ -81,7 +82,8 @@ ParsedPid parse_pid(std::string_view content, int pid_max) {
   }
   for (const char c : content) {
     if (c < '0' || c > '9') {
-      return {0, "not a plain decimal number"};
+      // The content is quoted for the log; anything may be in it.
+      return {0, "not a plain decimal number: '" + core::printable_text(content) + "'"};
     }
   }
   if (content.size() > 1 && content.front() == '0') {

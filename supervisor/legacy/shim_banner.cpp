@@ -17,9 +17,20 @@ namespace {
 /// A banner field comes within this many lines of the banner's first line.
 constexpr int kBannerLines = 8;
 
+/// The years a banner time may name.
+constexpr int kEarliestBannerYear = 1970;
+constexpr int kLatestBannerYear = 2200;
+
+/// Exactly `count` ASCII digits at `at` (from_chars alone would also take a
+/// sign, so `-1:-5` would pass as an hour and a minute).
 bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
   if (at + count > text.size()) {
     return false;
+  }
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      return false;
+    }
   }
   const auto* begin = text.data() + at;
   const auto [ptr, ec] = std::from_chars(begin, begin + count, out);
@@ -45,12 +56,18 @@ std::optional<WallClock::time_point> parse_banner_time(std::string_view text) {
   } else {
     int zone_hours = 0, zone_minutes = 0;
     if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || !digits(zone, 1, 2, zone_hours) ||
-        zone[3] != ':' || !digits(zone, 4, 2, zone_minutes)) {
+        zone[3] != ':' || !digits(zone, 4, 2, zone_minutes) || zone_hours > 23 ||
+        zone_minutes > 59) {
       return std::nullopt;
     }
     offset_seconds = (zone[0] == '-' ? -1 : 1) * (zone_hours * 3600 + zone_minutes * 60);
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  // A shim's banner is written now: years far from it are garbage, and a
+  // system_clock time point (nanoseconds in 64 bits) ends in 2262.
+  if (year < kEarliestBannerYear || year > kLatestBannerYear) {
     return std::nullopt;
   }
   fields.tm_year = year - 1900;
@@ -139,6 +156,11 @@ std::string tail(std::ifstream& in, std::uintmax_t size, std::uintmax_t window) 
 }
 
 }  // namespace
+
+std::optional<ShimRun> find_shim_run_in_text(std::string_view log_text, std::optional<int> pid) {
+  std::istringstream lines{std::string(log_text)};
+  return last_run_in(lines, pid);
+}
 
 std::optional<ShimRun> find_shim_run(const std::filesystem::path& log_file, std::optional<int> pid,
                                      std::uintmax_t max_read) {

@@ -27,8 +27,14 @@ struct ShimRun {
 };
 
 /// `date -Iseconds` output (`2026-01-13T10:30:00+01:00`, also `Z`) as a time
-/// point; nullopt for anything else.
+/// point; nullopt for anything else, and for years outside 1970..2200 (a
+/// time point ends in 2262).
 std::optional<WallClock::time_point> parse_banner_time(std::string_view text);
+
+/// The last run among the lines of `log_text` whose start banner names
+/// `pid` (any PID when nullopt); nullopt when there is none.
+std::optional<ShimRun> find_shim_run_in_text(std::string_view log_text,
+                                             std::optional<int> pid = std::nullopt);
 
 /// The last run in `log_file` whose start banner names `pid`; any PID when
 /// `pid` is nullopt. nullopt when there is none or the log cannot be read.

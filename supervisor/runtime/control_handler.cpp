@@ -6,6 +6,7 @@
 #include <map>
 
 #include "supervisor/core/dependency_graph.hpp"
+#include "supervisor/core/printable_text.hpp"
 #include "supervisor/journal/journal.hpp"
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/runtime/metrics_snapshot.hpp"
@@ -44,12 +45,12 @@ json error(const std::string& message) {
 /// The reply to an operator command on one child, from the core's verdict.
 json reply_to(const std::string& command, const std::string& child, core::CommandVerdict verdict,
               core::ChildState state) {
-  const std::string what = command + " " + child + ": ";
+  const std::string what = command + " " + core::printable_text(child) + ": ";
   switch (verdict) {
     case core::CommandVerdict::accepted:
       return {{"ok", true}, {"message", what + "accepted"}};
     case core::CommandVerdict::unknown_child:
-      return error("no child '" + child + "' in this tree");
+      return error("no child '" + core::printable_text(child) + "' in this tree");
     // The core ignores these; say so rather than "accepted", so the operator
     // is not left waiting.
     case core::CommandVerdict::nothing_to_do:
@@ -171,7 +172,7 @@ ControlServer::Handler make_control_handler(Runtime& runtime) {
     }
     const auto kind = core::command_kind_from_string(command);
     if (!kind || !core::names_a_child(*kind)) {
-      reply(error("unknown command '" + command +
+      reply(error("unknown command '" + core::printable_text(command) +
                   "': expected ping, status, metrics, stop, start, restart or down"));
       return;
     }

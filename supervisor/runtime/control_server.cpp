@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 
+#include "supervisor/runtime/control_request.hpp"
 #include "supervisor/status/status_report.hpp"
 
 namespace supervise::runtime {
@@ -121,16 +122,13 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
   }
 
   void dispatch(const std::string& line) {
-    nlohmann::json request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (request.is_discarded() || !request.is_object()) {
-      send(error_reply("malformed request: expected one JSON object per line"));
+    ParsedControlRequest parsed = parse_control_request(line);
+    if (!parsed.request) {
+      send(error_reply(parsed.error));
       return;
     }
-    if (!request.contains("command") || !request["command"].is_string()) {
-      send(error_reply("malformed request: missing string field \"command\""));
-      return;
-    }
-    nlohmann::json id = request.value("id", nlohmann::json());
+    const nlohmann::json request = std::move(parsed.request->body);
+    nlohmann::json id = std::move(parsed.request->id);
     ++awaited_replies_;
     // The reply owns the connection until it is sent: a client that has
     // stopped sending (no read pending any more) still gets its answer.

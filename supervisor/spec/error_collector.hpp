@@ -1,6 +1,8 @@
 #pragma once
 
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -14,11 +16,10 @@ class ErrorCollector {
  public:
   explicit ErrorCollector(std::string file) : file_(std::move(file)) {}
 
+  /// An error equal to one already added is dropped: a node reached twice
+  /// (through an alias used at one place) is reported once.
   void add(Position at, std::string child, std::string field, SpecErrorCode code,
-           std::string message) {
-    errors_.push_back(
-        {file_, at.line, at.column, std::move(child), std::move(field), code, std::move(message)});
-  }
+           std::string message);
 
   bool empty() const { return errors_.empty(); }
   std::size_t size() const { return errors_.size(); }
@@ -29,6 +30,7 @@ class ErrorCollector {
  private:
   std::string file_;
   std::vector<SpecError> errors_;
+  std::set<std::tuple<int, int, std::string, std::string, int, std::string>> seen_;
 };
 
 }  // namespace supervise::spec

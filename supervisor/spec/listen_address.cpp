@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "supervisor/core/printable_text.hpp"
+
 namespace supervise::spec {
 
 namespace {
@@ -22,6 +24,11 @@ std::optional<int> parse_port(std::string_view text) {
 }
 
 bool is_ip_literal(const std::string& host, int family) {
+  // inet_pton reads a C string: "127.0.0.1\0junk" would pass as 127.0.0.1
+  // while the junk stayed in the host.
+  if (host.find('\0') != std::string::npos) {
+    return false;
+  }
   unsigned char buffer[sizeof(in6_addr)];
   return inet_pton(family, host.c_str(), buffer) == 1;
 }
@@ -34,13 +41,13 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      error = std::string(kExpected) + ", got '" + std::string(text) + "'";
+      error = std::string(kExpected) + ", got '" + core::printable_text(text) + "'";
       return std::nullopt;
     }
     address.host = std::string(text.substr(1, close - 1));
     port_text = text.substr(close + 2);
     if (!is_ip_literal(address.host, AF_INET6)) {
-      error = "'" + address.host + "' is not an IPv6 address";
+      error = "'" + core::printable_text(address.host) + "' is not an IPv6 address";
       return std::nullopt;
     }
   } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
@@ -49,7 +56,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
     if (address.host == "localhost") {
       address.host = "127.0.0.1";
     } else if (!is_ip_literal(address.host, AF_INET)) {
-      error = "'" + address.host +
+      error = "'" + core::printable_text(address.host) +
               "' is not an IPv4 address (write IPv6 in brackets, [::1]:PORT; host names other "
               "than localhost are not looked up)";
       return std::nullopt;
@@ -57,7 +64,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   }
   const auto port = parse_port(port_text);
   if (!port) {
-    error = std::string(kExpected) + ", got '" + std::string(text) + "'" +
+    error = std::string(kExpected) + ", got '" + core::printable_text(text) + "'" +
             (port_text.empty() ? "" : " (a port is a number from 0 to 65535)");
     return std::nullopt;
   }

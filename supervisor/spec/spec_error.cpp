@@ -2,32 +2,20 @@
 
 #include <fmt/format.h>
 
+#include "supervisor/core/printable_text.hpp"
+
 namespace supervise::spec {
-
-namespace {
-
-/// Ids in errors may be exactly what is wrong (an unsafe id): show control
-/// bytes as \xNN instead of sending them to a terminal.
-std::string printable(std::string_view text) {
-  constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      out += std::string("\\x") + kHex[byte >> 4] + kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string_view to_string(SpecErrorCode value) {
   switch (value) {
     case SpecErrorCode::unreadable_file:
       return "unreadable_file";
+    case SpecErrorCode::not_regular_file:
+      return "not_regular_file";
+    case SpecErrorCode::file_too_large:
+      return "file_too_large";
+    case SpecErrorCode::invalid_utf8:
+      return "invalid_utf8";
     case SpecErrorCode::yaml_syntax:
       return "yaml_syntax";
     case SpecErrorCode::unknown_field:
@@ -65,7 +53,9 @@ std::string_view to_string(SpecErrorCode value) {
 }
 
 std::string format(const SpecError& error) {
-  std::string text = error.file;
+  // Every part may hold what is wrong with the file (an unsafe id, a bad
+  // byte quoted by yaml-cpp): nothing of it reaches a terminal raw.
+  std::string text = core::printable_text(error.file);
   if (error.line > 0) {
     text += fmt::format(":{}:{}", error.line, error.column);
   }
@@ -73,12 +63,12 @@ std::string format(const SpecError& error) {
     text += ": ";
   }
   if (!error.child.empty()) {
-    text += "child '" + printable(error.child) + "': ";
+    text += "child '" + core::printable_text(error.child) + "': ";
   }
   if (!error.field.empty()) {
-    text += "field '" + error.field + "': ";
+    text += "field '" + core::printable_text(error.field) + "': ";
   }
-  return text + error.message;
+  return text + core::printable_text(error.message);
 }
 
 std::string format(const std::vector<SpecError>& errors) {

@@ -11,6 +11,9 @@ namespace supervise::spec {
 
 enum class SpecErrorCode {
   unreadable_file,           ///< the file could not be read
+  not_regular_file,          ///< a directory, FIFO, device or socket: refused unread
+  file_too_large,            ///< larger than kMaxSpecFileBytes: refused unread
+  invalid_utf8,              ///< the text is not UTF-8
   yaml_syntax,               ///< not well-formed YAML
   unknown_field,             ///< a key the format does not have
   duplicate_field,           ///< the same key twice in one mapping

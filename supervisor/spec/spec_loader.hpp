@@ -8,6 +8,7 @@
 //   4. run_validators    named checks of the meaning     (spec_validators.hpp)
 // Every stage reports all it finds; nothing throws.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,10 +31,19 @@ struct LoadResult {
   DocumentPositions positions;
 };
 
+/// The largest spec file read. A tree of hundreds of workers is a few
+/// hundred KiB; anything near this is a wrong path, and reading it whole
+/// would hold it all in memory.
+inline constexpr std::uintmax_t kMaxSpecFileBytes = 16 * 1024 * 1024;
+
 /// Reads and loads a spec file; errors carry `path` as their file name.
+/// Anything but a regular file (a directory, FIFO, device such as
+/// /dev/zero, socket) and files over kMaxSpecFileBytes are refused before a
+/// byte is read.
 LoadResult load_spec_file(const std::filesystem::path& path);
 
-/// Loads spec text; errors carry `file_name`.
+/// Loads spec text; errors carry `file_name`. Text that is not UTF-8 is
+/// refused with the position of its first bad byte.
 LoadResult load_spec_string(std::string_view text, std::string file_name);
 
 /// Runs the validators on a document built in code (for example derived from

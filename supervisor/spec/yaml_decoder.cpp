@@ -70,11 +70,18 @@ std::string list_values(const std::array<Enum, N>& values) {
 }
 
 /// Counts the documents of a YAML stream and remembers where the second
-/// one starts.
-class DocumentCounter : public YAML::EventHandler {
+/// one starts; in the first document, notes where each alias is used and
+/// how many nodes the document has once its aliases are expanded.
+class DocumentScan : public YAML::EventHandler {
  public:
   int documents = 0;
   YAML::Mark second = YAML::Mark::null_mark();
+  std::vector<AliasUse> alias_uses;
+  /// The first alias whose expansion took the document past kMaxYamlNodes.
+  std::optional<YAML::Mark> bomb;
+  /// The first alias used inside the node it names: yaml-cpp builds a node
+  /// that contains itself, and reading it would never end.
+  std::optional<YAML::Mark> recursive;
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (++documents == 2) {
@@ -82,30 +89,107 @@ class DocumentCounter : public YAML::EventHandler {
     }
   }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { note(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { note(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    note(mark);
+    if (documents != 1) {
+      return;
+    }
+    const auto inside = std::find_if(open_.begin(), open_.end(),
+                                     [&](const Open& open) { return open.anchor == anchor; });
+    if (anchor != 0 && inside != open_.end()) {
+      if (!recursive) {
+        recursive = mark;
+      }
+      return;
+    }
+    const auto target = anchors_.find(anchor);
+    if (target == anchors_.end()) {
+      return;  // yaml-cpp itself reports an unknown anchor
+    }
+    alias_uses.push_back({mark.pos, position_of(mark), target->second.pos});
+    add(target->second.nodes, mark);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string&) override {
-    note(mark);
+    leaf(mark, anchor);
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
-    note(mark);
+    open(mark, anchor);
   }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value) override {
-    note(mark);
+    open(mark, anchor);
   }
-  void OnMapEnd() override {}
+  void OnMapEnd() override { close(); }
 
  private:
+  struct Anchored {
+    int pos = 0;
+    std::uint64_t nodes = 0;
+  };
+  struct Open {
+    YAML::anchor_t anchor = 0;
+    int pos = 0;
+    std::uint64_t nodes = 1;
+  };
+
   /// The document start's own mark can be null; its first node's is not.
   void note(const YAML::Mark& mark) {
     if (documents == 2 && second.is_null()) {
       second = mark;
     }
   }
+  void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    note(mark);
+    if (documents != 1) {
+      return;
+    }
+    if (anchor != 0) {
+      anchors_[anchor] = {mark.pos, 1};
+    }
+    add(1, mark);
+  }
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    note(mark);
+    if (documents == 1) {
+      open_.push_back({anchor, mark.pos, 0});
+      add(1, mark);
+    }
+  }
+  void close() {
+    if (documents != 1 || open_.empty()) {
+      return;
+    }
+    const Open done = open_.back();
+    open_.pop_back();
+    if (done.anchor != 0) {
+      anchors_[done.anchor] = {done.pos, done.nodes};
+    }
+    if (open_.empty()) {
+      total_ = std::min(total_ + done.nodes, kMaxYamlNodes + 1);
+    } else {
+      open_.back().nodes = std::min(open_.back().nodes + done.nodes, kMaxYamlNodes + 1);
+    }
+  }
+  /// Counts `nodes` more in the innermost open collection (saturating, so
+  /// that a bomb cannot overflow the count either).
+  void add(std::uint64_t nodes, const YAML::Mark& mark) {
+    std::uint64_t& count = open_.empty() ? total_ : open_.back().nodes;
+    count = std::min(count + nodes, kMaxYamlNodes + 1);
+    expanded_ = std::min(expanded_ + nodes, kMaxYamlNodes + 1);
+    if (expanded_ > kMaxYamlNodes && !bomb) {
+      bomb = mark;
+    }
+  }
+
+  std::map<YAML::anchor_t, Anchored> anchors_;
+  std::vector<Open> open_;
+  std::uint64_t total_ = 0;
+  /// Every node counted so far, wherever it is.
+  std::uint64_t expanded_ = 0;
 };
 
 /// Who an error belongs to, and how its field path is shown: the root's
@@ -124,11 +208,61 @@ struct FieldHandler {
 
 class Decoder {
  public:
-  explicit Decoder(ErrorCollector& errors) : errors_(errors) {}
+  Decoder(ErrorCollector& errors, const std::vector<AliasUse>& alias_uses)
+      : errors_(errors), alias_uses_(alias_uses) {}
 
   DecodedSpec document(const YAML::Node& root);
 
  private:
+  /// While the nodes under an alias are read, every position is the
+  /// alias's: yaml-cpp gives them the anchor's, which is the same for every
+  /// use. Restores the outer state when it goes.
+  class AliasFrame {
+   public:
+    explicit AliasFrame(Decoder& decoder) : decoder_(decoder), previous_(decoder.alias_at_) {}
+    AliasFrame(const AliasFrame&) = delete;
+    AliasFrame& operator=(const AliasFrame&) = delete;
+    ~AliasFrame() { decoder_.alias_at_ = previous_; }
+
+   private:
+    Decoder& decoder_;
+    std::optional<Position> previous_;
+  };
+
+  /// Enters `node` when it is an alias used after text offset `after` (a
+  /// node that starts before the text that holds it can only be an alias);
+  /// `after` moves past the alias. Inside an alias already, nothing changes:
+  /// the outermost alias is where the user looks.
+  /// Call with an AliasFrame alive for as long as the node is read.
+  void enter(const YAML::Node& node, int& after) {
+    const int pos = node.Mark().pos;
+    if (alias_at_ || pos < 0 || pos >= after) {
+      after = std::max(after, pos);
+      return;
+    }
+    const auto use = std::find_if(alias_uses_.begin(), alias_uses_.end(), [&](const AliasUse& u) {
+      return u.pos > after && u.target_pos == pos;
+    });
+    if (use != alias_uses_.end()) {
+      alias_at_ = use->at;
+      after = use->pos;
+    }
+  }
+
+  Position locate(const YAML::Node& node) const {
+    return alias_at_ ? *alias_at_ : position_of(node);
+  }
+
+  /// yaml-cpp places an empty value (`key:` and nothing) at the next token,
+  /// often on the next line; the key is where a person looks.
+  Position value_position(const YAML::Node& value, Position key) const {
+    if (value.IsNull()) {
+      return alias_at_ ? *alias_at_ : key;
+    }
+    const Position at = locate(value);
+    return at.line == 0 ? key : at;
+  }
+
   void error(Position at, const Scope& scope, const std::string& path, Code code,
              std::string message) {
     errors_.add(at, scope.child, path.empty() ? "" : scope.prefix + path, code, std::move(message));
@@ -186,6 +320,8 @@ class Decoder {
   core::ChildSpec child(const YAML::Node& node, ChildPositions& positions);
 
   ErrorCollector& errors_;
+  const std::vector<AliasUse>& alias_uses_;
+  std::optional<Position> alias_at_;
 };
 
 void Decoder::fields(const YAML::Node& map, const Scope& scope, const std::string& path_prefix,
@@ -199,7 +335,7 @@ void Decoder::fields(const YAML::Node& map, const Scope& scope, const std::strin
   // `*it` makes a temporary pair: iterate by value, never keep `it->first`.
   for (const auto& entry : map) {
     const YAML::Node& key = entry.first;
-    const Position key_at = position_of(key);
+    const Position key_at = locate(key);
     if (!key.IsScalar()) {
       error(key_at, scope, path_prefix, Code::wrong_type,
             "expected a field name, got " + describe_kind(key));
@@ -227,6 +363,9 @@ void Decoder::fields(const YAML::Node& map, const Scope& scope, const std::strin
                      : "; the first is at line " + std::to_string(first->second.line)));
       continue;
     }
+    const AliasFrame frame(*this);
+    int after = key.Mark().pos;
+    enter(entry.second, after);
     const Position at = value_position(entry.second, key_at);
     record[path] = at;
     const std::size_t errors_before = errors_.size();
@@ -335,7 +474,10 @@ std::optional<std::vector<std::string>> Decoder::read_string_list(const YAML::No
   }
   std::vector<std::string> out;
   bool ok = true;
+  int after = value.Mark().pos;
   for (const YAML::Node& entry : value) {
+    const AliasFrame frame(*this);
+    enter(entry, after);
     if (entry.IsScalar()) {
       out.push_back(entry.Scalar());
     } else {
@@ -372,7 +514,7 @@ void Decoder::read_env(const YAML::Node& value, const Scope& scope, const std::s
     return;
   }
   for (const auto& entry : value) {
-    const Position key_at = position_of(entry.first);
+    const Position key_at = locate(entry.first);
     if (!entry.first.IsScalar()) {
       error(key_at, scope, path, Code::wrong_type,
             "expected a variable name, got " + describe_kind(entry.first));
@@ -387,6 +529,9 @@ void Decoder::read_env(const YAML::Node& value, const Scope& scope, const std::s
       continue;
     }
     record[entry_path] = key_at;
+    const AliasFrame frame(*this);
+    int after = entry.first.Mark().pos;
+    enter(entry.second, after);
     if (const auto text =
             read_string(entry.second, scope, entry_path, value_position(entry.second, key_at))) {
       env[name] = *text;
@@ -415,7 +560,10 @@ void Decoder::read_notify(const YAML::Node& value, const Scope& scope, const std
     return;
   }
   std::size_t index = 0;
+  int after = value.Mark().pos;
   for (const YAML::Node& entry : value) {
+    const AliasFrame frame(*this);
+    enter(entry, after);
     const std::string entry_path = path + "[" + std::to_string(index++) + "]";
     const Position entry_at = value_position(entry, at);
     positions.fields[entry_path] = entry_at;
@@ -439,7 +587,10 @@ void Decoder::read_notify(const YAML::Node& value, const Scope& scope, const std
                            describe_kind(v));
                  return;
                }
+               int after_name = v.Mark().pos;
                for (const YAML::Node& name : v) {
+                 const AliasFrame name_frame(*this);
+                 enter(name, after_name);
                  if (const auto event =
                          read_enum(name, scope, p, value_position(name, a), kNotifyEvents)) {
                    hook.on.push_back(*event);
@@ -554,7 +705,10 @@ void Decoder::read_dependencies(const YAML::Node& value, const Scope& scope,
               describe_kind(value));
     return;
   }
+  int after = value.Mark().pos;
   for (const YAML::Node& entry : value) {
+    const AliasFrame frame(*this);
+    enter(entry, after);
     const Position entry_at = value_position(entry, at);
     if (entry.IsScalar()) {
       out.push_back({entry.Scalar()});
@@ -605,7 +759,10 @@ void Decoder::read_children(const YAML::Node& value, const Scope& scope, const s
           "expected a list of children, got " + describe_kind(value));
     return;
   }
+  int after = value.Mark().pos;
   for (const YAML::Node& entry : value) {
+    const AliasFrame frame(*this);
+    enter(entry, after);
     if (!entry.IsMap()) {
       error(value_position(entry, at), scope, path, Code::wrong_type,
             "expected a child (a mapping with an id), got " + describe_kind(entry));
@@ -653,7 +810,7 @@ std::vector<FieldHandler> Decoder::policy_handlers(const Scope& scope,
 
 core::ChildSpec Decoder::child(const YAML::Node& node, ChildPositions& positions) {
   core::ChildSpec child;  // every field at its default from child_spec.hpp
-  positions.node = position_of(node);
+  positions.node = locate(node);
   Scope scope;
   if (const YAML::Node id = node[std::string(field::kId)]; id && id.IsScalar()) {
     scope.child = id.Scalar();
@@ -742,7 +899,7 @@ core::ChildSpec Decoder::child(const YAML::Node& node, ChildPositions& positions
 
 DecodedSpec Decoder::document(const YAML::Node& root) {
   DecodedSpec decoded;
-  decoded.positions.document = position_of(root);
+  decoded.positions.document = locate(root);
   if (decoded.positions.document.line == 0) {
     decoded.positions.document = {1, 1};
   }
@@ -813,18 +970,17 @@ DecodedSpec Decoder::document(const YAML::Node& root) {
 
 }  // namespace
 
-std::optional<YAML::Node> parse_yaml(std::string_view text, ErrorCollector& errors) {
+std::optional<ParsedYaml> parse_yaml(std::string_view text, ErrorCollector& errors) {
   try {
     YAML::Node root = YAML::Load(std::string(text));  // the first document
     std::istringstream stream{std::string(text)};
     YAML::Parser parser(stream);
-    DocumentCounter counter;
+    DocumentScan scan;
     // Two steps at most, not LoadAll: after a stray top-level ',' yaml-cpp
     // 0.7 reports one more empty document on every call, forever.
-    if (parser.HandleNextDocument(counter) && parser.HandleNextDocument(counter) &&
-        counter.documents > 1) {
-      const Position at = position_of(counter.second);
-      const std::size_t offset = static_cast<std::size_t>(std::max(counter.second.pos, 0));
+    if (parser.HandleNextDocument(scan) && parser.HandleNextDocument(scan) && scan.documents > 1) {
+      const Position at = position_of(scan.second);
+      const std::size_t offset = static_cast<std::size_t>(std::max(scan.second.pos, 0));
       errors.add(at.line == 0 ? Position{1, 1} : at, "", "", Code::yaml_syntax,
                  offset < text.size() && text[offset] == ','
                      ? std::string("unexpected ',' outside a [list] or {mapping}")
@@ -832,7 +988,23 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, ErrorCollector& erro
                                    "here"));
       return std::nullopt;
     }
-    return root;
+    if (scan.recursive) {
+      const Position at = position_of(*scan.recursive);
+      errors.add(at.line == 0 ? Position{1, 1} : at, "", "", Code::yaml_syntax,
+                 "this alias is inside the node it names, which would make the tree endless");
+      return std::nullopt;
+    }
+    if (scan.bomb) {
+      // yaml-cpp shares an aliased node, so loading was cheap; reading the
+      // tree would visit every copy.
+      const Position at = position_of(*scan.bomb);
+      errors.add(at.line == 0 ? Position{1, 1} : at, "", "", Code::yaml_syntax,
+                 "with its aliases expanded the YAML has more than " +
+                     std::to_string(kMaxYamlNodes) +
+                     " nodes (an alias bomb?); this alias is where it passes that");
+      return std::nullopt;
+    }
+    return ParsedYaml{std::move(root), std::move(scan.alias_uses)};
   } catch (const YAML::DeepRecursion& exception) {
     // yaml-cpp's own message for this is "bad file".
     Position at = position_of(exception.mark);
@@ -896,8 +1068,8 @@ bool check_version(const YAML::Node& root, ErrorCollector& errors) {
   return true;
 }
 
-DecodedSpec decode_document(const YAML::Node& root, ErrorCollector& errors) {
-  return Decoder(errors).document(root);
+DecodedSpec decode_document(const ParsedYaml& parsed, ErrorCollector& errors) {
+  return Decoder(errors, parsed.alias_uses).document(parsed.root);
 }
 
 }  // namespace supervise::spec

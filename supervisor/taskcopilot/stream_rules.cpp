@@ -9,6 +9,8 @@
 #include <utility>
 
 #include "supervisor/core/dependency_graph.hpp"
+#include "supervisor/core/json_nesting.hpp"
+#include "supervisor/core/printable_text.hpp"
 
 namespace supervise::taskcopilot {
 
@@ -35,6 +37,13 @@ std::optional<std::string> string_field(const Json& object, const char* key) {
 TaskMetadata read_metadata(const TaskRow& row, std::vector<Warning>& warnings) {
   TaskMetadata metadata;
   if (!row.metadata) {
+    return metadata;
+  }
+  if (core::json_nests_deeper_than(*row.metadata)) {
+    warnings.push_back({"", row.id,
+                        fmt::format("task {}: metadata nests deeper than {} levels; the task "
+                                    "belongs to no stream",
+                                    row.id, core::kMaxJsonNesting)});
     return metadata;
   }
   // Parse without exceptions: a malformed value is data, not a failure.
@@ -194,6 +203,10 @@ StreamSet build_streams(const std::vector<TaskRow>& rows) {
     // std::set iterates in the same byte order as the streams.
     stream.dependencies.assign(resolved.begin(), resolved.end());
     result.streams.push_back(std::move(stream));
+  }
+  // Task ids and dependency entries are anyone's text; warnings are printed.
+  for (Warning& warning : result.warnings) {
+    warning.message = core::printable_text(warning.message);
   }
   return result;
 }

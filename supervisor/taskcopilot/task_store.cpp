@@ -108,23 +108,13 @@ TaskStore::~TaskStore() = default;
 TaskStore::TaskStore(TaskStore&&) noexcept = default;
 TaskStore& TaskStore::operator=(TaskStore&&) noexcept = default;
 
-Result<TaskStore> TaskStore::open(const fs::path& tasks_db, const fs::path& memory_db,
-                                  std::chrono::milliseconds busy_timeout) {
-  auto database = open_read_only(tasks_db, {"tasks", "prds"}, busy_timeout);
-  if (!database) {
-    return database.error();
-  }
-  return TaskStore(tasks_db, memory_db, busy_timeout, std::move(database).value());
-}
+namespace {
 
-Result<TaskStore> TaskStore::open(const ProjectLayout& layout,
-                                  std::chrono::milliseconds busy_timeout) {
-  return open(layout.tasks_db, layout.memory_db, busy_timeout);
-}
-
-Result<std::optional<Initiative>> TaskStore::query_initiative(
-    const std::string& sql, const std::optional<std::string>& id) const {
-  auto database = open_read_only(memory_db_, {"initiatives"}, busy_timeout_);
+Result<std::optional<Initiative>> query_initiative(const fs::path& memory_db,
+                                                   std::chrono::milliseconds busy_timeout,
+                                                   const std::string& sql,
+                                                   const std::optional<std::string>& id) {
+  auto database = open_read_only(memory_db, {"initiatives"}, busy_timeout);
   if (!database) {
     if (database.error().code == ErrorCode::missing_database) {
       return std::optional<Initiative>();
@@ -143,8 +133,34 @@ Result<std::optional<Initiative>> TaskStore::query_initiative(
         Initiative{query.getColumn(0).getString(), optional_text(query.getColumn(1)),
                    query.getColumn(2).getString(), query.getColumn(3).getString()});
   } catch (const SQLite::Exception& exception) {
-    return sqlite_error(memory_db_, exception, busy_timeout_);
+    return sqlite_error(memory_db, exception, busy_timeout);
   }
+}
+
+}  // namespace
+
+Result<TaskStore> TaskStore::open(const fs::path& tasks_db, const fs::path& memory_db,
+                                  std::chrono::milliseconds busy_timeout) {
+  auto database = open_read_only(tasks_db, {"tasks", "prds"}, busy_timeout);
+  if (!database) {
+    return database.error();
+  }
+  return TaskStore(tasks_db, memory_db, busy_timeout, std::move(database).value());
+}
+
+Result<TaskStore> TaskStore::open(const ProjectLayout& layout,
+                                  std::chrono::milliseconds busy_timeout) {
+  return open(layout.tasks_db, layout.memory_db, busy_timeout);
+}
+
+Result<std::optional<Initiative>> TaskStore::query_initiative(
+    const std::string& sql, const std::optional<std::string>& id) const {
+  return taskcopilot::query_initiative(memory_db_, busy_timeout_, sql, id);
+}
+
+Result<std::optional<Initiative>> read_active_initiative(const fs::path& memory_db,
+                                                         std::chrono::milliseconds busy_timeout) {
+  return query_initiative(memory_db, busy_timeout, kActiveInitiativeSql, std::nullopt);
 }
 
 Result<std::optional<Initiative>> TaskStore::active_initiative() const {

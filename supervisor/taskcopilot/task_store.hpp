@@ -36,6 +36,12 @@ class Database;
 
 namespace supervise::taskcopilot {
 
+/// The active initiative (the rule of TaskStore::active_initiative) read
+/// from memory.db alone, for a caller that has no tasks.db to open.
+Result<std::optional<Initiative>> read_active_initiative(
+    const std::filesystem::path& memory_db,
+    std::chrono::milliseconds busy_timeout = std::chrono::milliseconds(5000));
+
 class TaskStore {
  public:
   static constexpr std::chrono::milliseconds kDefaultBusyTimeout{5000};

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "supervisor/spec/spec_loader.hpp"
@@ -92,6 +94,58 @@ TEST_F(SpecCommands, CheckReportsEveryErrorWithItsPositionAndExitsTwo) {
   EXPECT_NE(check.err.find(path + ":8:"), std::string::npos) << check.err;    // unsafe id
   EXPECT_NE(check.err.find(path + ":9:7:"), std::string::npos) << check.err;  // unknown field
   EXPECT_NE(check.err.find("restart"), std::string::npos) << check.err;       // did you mean
+}
+
+TEST_F(SpecCommands, CheckRefusesADeviceWithoutReadingIt) {
+  // Reading /dev/zero never ends: a refusal that comes back at all proves
+  // it was not read.
+  const auto check = run_supervise({"check", "/dev/zero"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_EQ(check.err,
+            "/dev/zero: is a device, not a spec file; nothing was read\n1 error in /dev/zero\n");
+}
+
+TEST_F(SpecCommands, CheckRefusesAFifoWithoutWaitingForAWriter) {
+  const auto fifo = dir_ / "spec.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto check = run_supervise({"check", fifo.string()});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("is a FIFO, not a spec file"), std::string::npos) << check.err;
+}
+
+TEST_F(SpecCommands, CheckRefusesADirectory) {
+  const auto check = run_supervise({"check", dir_.path().string()});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("is a directory, not a spec file"), std::string::npos) << check.err;
+}
+
+TEST_F(SpecCommands, CheckRefusesAFileOverSixteenMebibytes) {
+  const auto path = dir_ / "huge.yaml";
+  std::ofstream(path) << "version: 1\n";
+  std::filesystem::resize_file(path, spec::kMaxSpecFileBytes + 1);
+  const auto check = run_supervise({"check", path.string()});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("a spec file may have at most 16777216 (16 MiB)"), std::string::npos)
+      << check.err;
+}
+
+TEST_F(SpecCommands, CheckEscapesBytesThatAreNotUtf8OrControls) {
+  const auto not_utf8 = dir_ / "latin1.yaml";
+  std::ofstream(not_utf8) << "version: 1\n# caf\xe9\n";
+  const auto check = run_supervise({"check", not_utf8.string()});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_EQ(check.err, not_utf8.string() +
+                           ":2:6: the file is not UTF-8: byte \\xe9 is not part of a UTF-8 "
+                           "character\n1 error in " +
+                           not_utf8.string() + "\n");
+
+  // yaml-cpp quotes the bad escape; the terminal gets it escaped.
+  const auto control = dir_ / "control.yaml";
+  std::ofstream(control) << "version: 1\nsupervisor:\n  children:\n    - id: \"A\\e[2J\"\n";
+  const auto escaped = run_supervise({"check", control.string()});
+  EXPECT_EQ(escaped.exit_code, 2);
+  EXPECT_EQ(escaped.err.find('\x1b'), std::string::npos) << escaped.err;
+  EXPECT_NE(escaped.err.find("A\\x1b[2J"), std::string::npos) << escaped.err;
 }
 
 TEST_F(SpecCommands, UsageErrorsExitTwo) {

@@ -460,12 +460,35 @@ TEST_F(MonitorTest, OrchestratorShimIsPreferredOverTheShippedOne) {
   EXPECT_TRUE(logged("SUCCESS Worker Stream-A restarted (PID: " + std::to_string(read.pid) + ")"));
 }
 
-TEST_F(MonitorTest, NoTasksDbIsAnErrorWithExitZero) {
+TEST_F(MonitorTest, NoTasksDbIsAnErrorWithExitZeroAfterTheInitiative) {
+  // The contract's order: the initiative row in memory.db is announced
+  // first, even though tasks.db is missing.
+  db.reset();
+  fs::remove(layout.tasks_db);
+  EXPECT_EQ(run_monitor(options()), 0);
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "INFO Monitoring initiative: Four streams",
+                            "ERROR Task Copilot database not found: " + layout.tasks_db.string()}));
+}
+
+TEST_F(MonitorTest, NoTasksDbAndNoMemoryDbIsTheErrorAlone) {
+  db->remove_memory_db();
   db.reset();
   fs::remove(layout.tasks_db);
   EXPECT_EQ(run_monitor(options()), 0);
   EXPECT_EQ(messages(), (std::vector<std::string>{"ERROR Task Copilot database not found: " +
                                                   layout.tasks_db.string()}));
+}
+
+TEST_F(MonitorTest, DaemonWithoutTasksDbAnnouncesTheInitiativeThenStops) {
+  db.reset();
+  fs::remove(layout.tasks_db);
+  auto opts = options();
+  opts.daemon = true;
+  EXPECT_EQ(run_monitor(opts), 0);
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "INFO Monitoring initiative: Four streams",
+                            "ERROR Task Copilot database not found: " + layout.tasks_db.string()}));
 }
 
 TEST_F(MonitorTest, NoActiveInitiativeIsAWarningWithExitZero) {

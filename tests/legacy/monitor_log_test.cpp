@@ -50,6 +50,20 @@ TEST(MonitorLog, WritesTheLegacyLineFormatForEachLevel) {
   }
 }
 
+TEST(MonitorLog, MessagesAreOneLineWithoutControlBytes) {
+  // Initiative names and stream ids come from the databases.
+  TempDir dir;
+  {
+    MonitorLog log({.file = dir / "monitor.log", .console = false});
+    log.info("Monitoring initiative: two\nlines \x1b[2J caf\xe9");
+  }
+  const auto lines = lines_of(dir / "monitor.log");
+  ASSERT_EQ(lines.size(), 1u);
+  std::smatch match;
+  ASSERT_TRUE(std::regex_match(lines[0], match, kLine)) << lines[0];
+  EXPECT_EQ(match[9], "Monitoring initiative: two\\x0alines \\x1b[2J caf\\xe9");
+}
+
 TEST(MonitorLog, TimestampIsLocalTimeNow) {
   TempDir dir;
   const std::time_t before = std::time(nullptr);

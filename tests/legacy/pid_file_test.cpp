@@ -51,6 +51,11 @@ TEST(ParsePid, RefusesEveryGarbageForm) {
   }
 }
 
+TEST(ParsePid, TheReasonQuotesTheContentEscaped) {
+  const ParsedPid parsed = parse_pid("\x1b[2J\xff", 32768);
+  EXPECT_EQ(parsed.reason, "not a plain decimal number: '\\x1b[2J\\xff'");
+}
+
 TEST(SystemPidMax, IsWithinTheKernelLimit) {
   const int pid_max = system_pid_max();
   EXPECT_GE(pid_max, 2);

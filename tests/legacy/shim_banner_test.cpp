@@ -24,6 +24,38 @@ TEST(ParseBannerTime, ReadsDateIsoSecondsWithAnyZone) {
   EXPECT_FALSE(parse_banner_time(""));
 }
 
+TEST(ParseBannerTime, RefusesSignsWhereDigitsBelong) {
+  // from_chars alone reads `-1` as a number: an hour of -1 became 23:00 of
+  // the day before.
+  EXPECT_FALSE(parse_banner_time("2026-01-13T-1:30:00Z"));
+  EXPECT_FALSE(parse_banner_time("2026-01-13T10:-5:00Z"));
+  EXPECT_FALSE(parse_banner_time("2026-01-13T10:30:00+-1:00"));
+  EXPECT_FALSE(parse_banner_time("+026-01-13T10:30:00Z"));
+}
+
+TEST(ParseBannerTime, RefusesYearsATimePointCannotHoldAndZonesBeyondADay) {
+  // Found by fuzz_exit_banner: year 9999 overflowed the nanosecond count.
+  EXPECT_FALSE(parse_banner_time("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_banner_time("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_banner_time("2026-01-13T10:30:00-99:99"));
+  EXPECT_TRUE(parse_banner_time("2200-12-31T23:59:59+23:59"));
+  EXPECT_TRUE(parse_banner_time("1970-01-01T00:00:00Z"));
+}
+
+TEST(FindShimRunInText, ReadsTheLastRunOfALogHeldInMemory) {
+  const std::string log =
+      "Worker started: 2026-01-13T10:00:00Z\nPID: 1234\n"
+      "Worker exited: 2026-01-13T10:05:00Z\nExit code: 7\n"
+      "Worker started: 2026-01-13T11:00:00Z\nPID: 5678\n";
+  const auto last = find_shim_run_in_text(log);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->pid, 5678);
+  EXPECT_FALSE(last->exited);
+  const auto first = find_shim_run_in_text(log, 1234);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->exit_code, 7);
+}
+
 TEST(FindShimRun, PairsEachExitBannerWithTheStartBannerBeforeIt) {
   TempDir dir;
   std::ofstream(dir / "log") << "========================================\n"

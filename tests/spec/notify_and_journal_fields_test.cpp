@@ -71,6 +71,28 @@ TEST(NotifyFields, DefaultToNoHooksAndThirtyDaysOfJournal) {
   EXPECT_EQ(save_spec(*result.document).find("journal"), std::string::npos);
 }
 
+TEST(NotifyFields, AnErrorUnderAnAliasIsReportedWhereTheAliasIsUsed) {
+  // Each hook and each event may be an alias; its error points at the use,
+  // not at the anchor that every use shares.
+  const auto result = load(with_tree(R"(x: &bad crashed
+hook: &hook {on: [gave_up], exec: [[nested]]}
+notify:
+  - on: [gave_up, *bad]
+    exec: [true]
+  - *hook
+)"));
+  ASSERT_FALSE(result.document.has_value());
+  std::vector<std::pair<int, std::string>> places;
+  for (const SpecError& error : result.errors) {
+    if (error.field.starts_with("notify")) {
+      places.emplace_back(error.line, error.field);
+    }
+  }
+  EXPECT_EQ(places,
+            (std::vector<std::pair<int, std::string>>{{5, "notify[0].on"}, {7, "notify[1].exec"}}))
+      << format(result.errors);
+}
+
 TEST(NotifyFields, AnUnknownEventIsABadValueAtItsLine) {
   expect_one_error(load(with_tree(R"(notify:
   - on: [gave_up,

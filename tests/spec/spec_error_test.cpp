@@ -37,6 +37,22 @@ TEST(SpecErrorFormat, EscapesControlBytesOfAnUnsafeId) {
   EXPECT_NE(text.find("a\\x1b[2Jb"), std::string::npos) << text;
 }
 
+TEST(SpecErrorFormat, EscapesEveryPartThatQuotesTheFile) {
+  // yaml-cpp quotes the byte it could not read; the file name and field
+  // come from outside too.
+  const SpecError error{
+      "sp\x1b]0;x\x07"
+      "ec.yaml",
+      2,
+      3,
+      "",
+      "env.\xb7",
+      SpecErrorCode::yaml_syntax,
+      "unknown escape character: \xb7"};
+  EXPECT_EQ(format(error),
+            "sp\\x1b]0;x\\x07ec.yaml:2:3: field 'env.\\xb7': unknown escape character: \\xb7");
+}
+
 TEST(SpecErrorFormat, FormatsAListOnePerLine) {
   const std::vector<SpecError> errors{{"f", 1, 2, "", "", SpecErrorCode::bad_value, "one"},
                                       {"f", 3, 4, "", "", SpecErrorCode::bad_value, "two"}};

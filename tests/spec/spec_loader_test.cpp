@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -808,6 +809,98 @@ TEST(SpecLoaderFile, LoadsAFileAndNamesItInErrors) {
   EXPECT_EQ(result.errors[0].code, SpecErrorCode::unsafe_id);
 }
 
+TEST(SpecLoaderAliases, AnErrorUnderAnAliasIsReportedWhereTheAliasIsUsed) {
+  const LoadResult result = load(
+      "version: 1\n"
+      "supervisor:\n"
+      "  children:\n"
+      "    - id: A\n"
+      "      command: [a]\n"
+      "      env: &e {HOME: [x]}\n"
+      "    - id: B\n"
+      "      command: [b]\n"
+      "      env: *e\n");
+  ASSERT_EQ(result.errors.size(), 2u) << format(result.errors);
+  EXPECT_EQ(result.errors[0].child, "A");
+  EXPECT_EQ(result.errors[0].line, 6);
+  EXPECT_EQ(result.errors[1].child, "B");
+  EXPECT_EQ(result.errors[1].line, 9);
+  EXPECT_EQ(result.errors[1].column, 12);
+  EXPECT_EQ(result.errors[1].field, "env.HOME");
+}
+
+TEST(SpecLoaderAliases, EachUseInAListIsReportedOnceAtItsOwnPlace) {
+  const LoadResult result = load(
+      "version: 1\n"
+      "x: &bad [nested]\n"
+      "supervisor:\n"
+      "  children:\n"
+      "    - id: A\n"
+      "      command: [*bad, ok, *bad]\n");
+  std::vector<std::pair<int, int>> places;
+  for (const SpecError& error : result.errors) {
+    if (error.code == SpecErrorCode::wrong_type) {
+      places.emplace_back(error.line, error.column);
+    }
+  }
+  EXPECT_EQ(places, (std::vector<std::pair<int, int>>{{6, 17}, {6, 27}})) << format(result.errors);
+}
+
+TEST(SpecLoaderAliases, AValidAliasLoadsAsTheValueItStandsFor) {
+  const LoadResult result = load(
+      "version: 1\n"
+      "supervisor:\n"
+      "  children:\n"
+      "    - id: A\n"
+      "      command: &cmd [sleep, '1']\n"
+      "    - id: B\n"
+      "      command: *cmd\n");
+  ASSERT_TRUE(result.document) << format(result.errors);
+  EXPECT_EQ(result.document->root.children[1].command, (std::vector<std::string>{"sleep", "1"}));
+}
+
+TEST(SpecLoaderAliases, AnAliasBombIsRefusedOnceAtTheAliasThatPassesTheLimit) {
+  // Nine levels of ten aliases each: a billion nodes when expanded.
+  std::string text = "version: 1\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 9; ++level) {
+    const std::string previous = "*l" + std::to_string(level - 1);
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) {
+      text += (i == 0 ? "" : ", ") + previous;
+    }
+    text += "]\n";
+  }
+  text += "supervisor:\n  children:\n    - id: A\n      command: *l9\n";
+  const LoadResult result = load(text);
+  ASSERT_EQ(result.errors.size(), 1u) << format(result.errors);
+  EXPECT_EQ(result.errors[0].code, SpecErrorCode::yaml_syntax);
+  EXPECT_THAT(result.errors[0].message, HasSubstr("alias bomb"));
+  // At an alias: the line has one, at the column given.
+  std::vector<std::string> lines;
+  for (std::size_t from = 0; from < text.size();) {
+    const auto newline = text.find('\n', from);
+    lines.push_back(text.substr(from, newline - from));
+    from = newline + 1;
+  }
+  ASSERT_GE(result.errors[0].line, 1);
+  ASSERT_LE(result.errors[0].line, static_cast<int>(lines.size()));
+  const std::string& line = lines[static_cast<std::size_t>(result.errors[0].line - 1)];
+  ASSERT_GE(result.errors[0].column, 1);
+  EXPECT_EQ(line[static_cast<std::size_t>(result.errors[0].column - 1)], '*') << line;
+}
+
+TEST(SpecLoaderAliases, AnAliasInsideTheNodeItNamesIsRefused) {
+  // yaml-cpp builds a child list that contains itself: reading it would
+  // recurse until the stack ends.
+  const LoadResult result = load(
+      "version: 1\n"
+      "supervisor:\n"
+      "  children: &c\n"
+      "    - id: A\n"
+      "      children: *c\n");
+  expect_error(result, SpecErrorCode::yaml_syntax, 5, 17);
+}
+
 TEST(SpecLoaderFile, MissingFileIsAnErrorNotAnException) {
   testing::TempDir dir;
   const LoadResult result = load_spec_file(dir / "nope.yaml");
@@ -817,11 +910,69 @@ TEST(SpecLoaderFile, MissingFileIsAnErrorNotAnException) {
   EXPECT_FALSE(result.document);
 }
 
-TEST(SpecLoaderFile, DirectoryIsAnError) {
+TEST(SpecLoaderFile, DirectoryIsRefusedAsNotARegularFile) {
   testing::TempDir dir;
   const LoadResult result = load_spec_file(dir.path());
   ASSERT_EQ(result.errors.size(), 1u);
-  EXPECT_EQ(result.errors[0].code, SpecErrorCode::unreadable_file);
+  EXPECT_EQ(result.errors[0].code, SpecErrorCode::not_regular_file);
+  EXPECT_NE(result.errors[0].message.find("directory"), std::string::npos);
+}
+
+TEST(SpecLoaderFile, DeviceIsRefusedBeforeReading) {
+  // /dev/zero never ends: reading it is what must not happen.
+  const LoadResult result = load_spec_file("/dev/zero");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, SpecErrorCode::not_regular_file);
+  EXPECT_NE(result.errors[0].message.find("device"), std::string::npos);
+}
+
+TEST(SpecLoaderFile, FifoIsRefusedWithoutWaitingForAWriter) {
+  testing::TempDir dir;
+  const auto fifo = dir / "spec.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const LoadResult result = load_spec_file(fifo);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, SpecErrorCode::not_regular_file);
+  EXPECT_NE(result.errors[0].message.find("FIFO"), std::string::npos);
+}
+
+TEST(SpecLoaderFile, FileOverTheSizeLimitIsRefused) {
+  testing::TempDir dir;
+  const auto path = dir / "huge.yaml";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "version: 1\n";
+  }
+  // Sparse: the size is what counts, not the blocks.
+  std::filesystem::resize_file(path, kMaxSpecFileBytes + 1);
+  const LoadResult result = load_spec_file(path);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, SpecErrorCode::file_too_large);
+}
+
+TEST(SpecLoaderFile, FileAtTheSizeLimitIsRead) {
+  testing::TempDir dir;
+  const auto path = dir / "big.yaml";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "version: 1\n#";
+  }
+  std::filesystem::resize_file(path, kMaxSpecFileBytes);
+  const LoadResult result = load_spec_file(path);
+  ASSERT_FALSE(result.errors.empty());
+  // Read and parsed: the NUL bytes of the padding are what it complains of.
+  EXPECT_NE(result.errors[0].code, SpecErrorCode::file_too_large);
+}
+
+TEST(SpecLoaderString, TextThatIsNotUtf8IsRefusedNamingTheLine) {
+  const LoadResult result =
+      load_spec_string("version: 1\nsupervisor:\n  children:\n    - id: A\xb7\n", "t.yaml");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, SpecErrorCode::invalid_utf8);
+  EXPECT_EQ(result.errors[0].line, 4);
+  EXPECT_EQ(result.errors[0].column, 12);
+  EXPECT_EQ(format(result.errors[0]),
+            "t.yaml:4:12: the file is not UTF-8: byte \\xb7 is not part of a UTF-8 character");
 }
 
 // ----------------------------------------------------- built in code ---

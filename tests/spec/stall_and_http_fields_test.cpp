@@ -124,5 +124,15 @@ TEST(ListenAddress, RefusesWhatIsNotAnAddressAndAPort) {
   }
 }
 
+TEST(ListenAddress, ANulInsideTheHostIsRefusedNotCutShort) {
+  // Found by fuzz_listen_address: inet_pton stopped at the NUL, so the host
+  // passed as 127.0.0.1 while it held more.
+  std::string error;
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(parse_listen_address("127.0.0.1\0junk:80"sv, error));
+  EXPECT_FALSE(parse_listen_address("[::1\0x]:80"sv, error));
+  EXPECT_EQ(error, "'::1\\x00x' is not an IPv6 address");
+}
+
 }  // namespace
 }  // namespace supervise::spec

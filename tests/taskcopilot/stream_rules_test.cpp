@@ -189,6 +189,30 @@ TEST(BuildStreams, ANonStringStreamIdIsAWarning) {
   EXPECT_EQ(set.warnings[1].task_id, "T2");
 }
 
+TEST(BuildStreams, MetadataNestedTooDeeplyIsAWarningNotAStackOverflow) {
+  // dump() of such a value (for the warning) would recurse once per level.
+  const std::string deep(100'000, '[');
+  const StreamSet set = build_streams({
+      row("T1", R"({"streamId":"S","dependencies":)" + deep + std::string(100'000, ']') + "}"),
+      row("T2", R"({"streamId":"S"})"),
+  });
+  ASSERT_EQ(set.streams.size(), 1u);
+  EXPECT_EQ(set.streams[0].progress.total, 1);
+  ASSERT_EQ(set.warnings.size(), 1u);
+  EXPECT_EQ(set.warnings[0].task_id, "T1");
+  EXPECT_THAT(set.warnings[0].message, HasSubstr("nests deeper than 64 levels"));
+}
+
+TEST(BuildStreams, WarningsEscapeControlCharactersOfTheData) {
+  const StreamSet set = build_streams({
+      row("T1\x1b[2J", R"({"streamId":"S","dependencies":["\u001b[31mred"]})"),
+  });
+  ASSERT_EQ(set.warnings.size(), 1u);
+  EXPECT_EQ(set.warnings[0].message.find('\x1b'), std::string::npos);
+  EXPECT_THAT(set.warnings[0].message, HasSubstr("T1\\x1b[2J"));
+  EXPECT_THAT(set.warnings[0].message, HasSubstr("'\\x1b[31mred'"));
+}
+
 TEST(BuildStreams, TasksAreOrderedByCreationThenIdWithPhaseFromMetadata) {
   const StreamSet set = build_streams({
       row("T3", R"({"streamId":"S","phase":"docs","streamPhase":"quality"})", "pending", "3"),
