@@ -19,7 +19,7 @@ std::string errno_text(int error) {
 }  // namespace
 
 bool write_file_atomically(const std::filesystem::path& path, std::string_view content,
-                           std::string& error) {
+                           std::string& error, bool flush) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   const std::string base = path.filename().string();
   // A name no other writer uses: ".<name>.<our pid>.<counter>.tmp", retried on
@@ -54,7 +54,7 @@ bool write_file_atomically(const std::filesystem::path& path, std::string_view c
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
+  if ((flush && ::fsync(fd.get()) != 0) || ::close(fd.release()) != 0) {
     error = "cannot flush " + temp.string() + ": " + errno_text(errno);
     ::unlink(temp.c_str());
     return false;

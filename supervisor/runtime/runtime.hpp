@@ -183,12 +183,16 @@ class Runtime {
   /// adopted when it still runs, else what it left is stopped before the
   /// child's first start.
   void adopt_recorded_worker(const std::string& child);
-  /// The containment of a new start of a worker (a cgroup when possible).
+  /// The containment of a new start of a worker (a cgroup when possible),
+  /// recorded (write_starting_record) before the cgroup is made.
   std::shared_ptr<WorkerContainment> new_containment(const std::string& child);
-  /// Beside the loop: writes or removes the worker record of `child`.
+  /// The worker record of `child`: written before its launch (no PID yet),
+  /// then with its PID once it runs; removed when it ends or never started.
+  void write_starting_record(const std::string& child, const ContainmentScope& scope);
   void write_record(const std::string& child, int pid, const ContainmentScope& scope,
                     std::optional<LogRelayRef> relay);
   void remove_record(const std::string& child, int pid);
+  void remove_record_of_start(const std::string& child, const std::string& start_id);
 
   /// One start of one child in progress: the steps before its process runs
   /// (stopping an earlier shim's leftovers, creating its worktree) happen

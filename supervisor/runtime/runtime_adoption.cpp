@@ -119,6 +119,16 @@ void Runtime::adopt_recorded_worker(const std::string& child) {
                  record->child);
     return;
   }
+  if (record->pid == 0) {
+    // An earlier run was killed while this start was under way: whatever
+    // carries its marker is not a verified worker, so it is stopped.
+    spdlog::info(
+        "{}: an earlier run was starting it when it ended; stopping what that start left "
+        "before starting it",
+        child);
+    leftovers_.emplace(child, *record);
+    return;
+  }
   const int pid = record->pid;
   auto containment = WorkerContainment::create(io_, background_.get_executor(), record->scope);
   auto adopted = launcher_.adopt(

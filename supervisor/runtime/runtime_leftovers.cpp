@@ -46,7 +46,7 @@ void Runtime::stop_leftovers(const std::string& child, const AttemptPtr& attempt
     if (found == 0) {
       const auto record = leftovers_.find(child);
       if (record != leftovers_.end()) {
-        remove_record(child, record->second.pid);
+        remove_record_of_start(child, record->second.scope.start_id);
         leftovers_.erase(record);
       }
       attempt->leftovers.reset();

@@ -161,6 +161,7 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
       containment);
   if (!started.process) {
     containment->drop_cgroup();
+    remove_record_of_start(child, containment->scope().start_id);
     end_attempt(child, attempt, core::SpawnFailed{child, started.error, started.out_of_resources});
     return;
   }
@@ -174,15 +175,40 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
 std::shared_ptr<WorkerContainment> Runtime::new_containment(const std::string& child) {
   ContainmentScope scope{process::new_start_id(), {}};
   if (!cgroup_base_.empty()) {
-    const auto cgroup = cgroup_base_ / ("supervise-" + child + "-" + scope.start_id);
+    scope.cgroup = cgroup_base_ / ("supervise-" + child + "-" + scope.start_id);
+  }
+  // Recorded before its cgroup exists and before anything runs with its
+  // marker: supervise killed at any moment leaves nothing no record names.
+  write_starting_record(child, scope);
+  if (!scope.cgroup.empty()) {
     std::string error;
-    if (process::create_cgroup(cgroup, error)) {
-      scope.cgroup = cgroup;
-    } else {
+    if (!process::create_cgroup(scope.cgroup, error)) {
       spdlog::warn("{}: {}; containing it by its start marker", child, error);
+      scope.cgroup.clear();
+      write_starting_record(child, scope);
     }
   }
   return WorkerContainment::create(io_, background_.get_executor(), std::move(scope));
+}
+
+// Worker records are written and removed on the loop, in the order of the
+// starts and exits they describe: a record written beside the loop could
+// land after the next start's, or after a kill -9 of supervise that the
+// start it names survived, and then a later `up` would start that worker
+// twice. Each is a small file renamed into place without fsync (it must
+// outlive only supervise, not the machine, whose end ends the workers too).
+void Runtime::write_starting_record(const std::string& child, const ContainmentScope& scope) {
+  const auto path = worker_record_path(options_.layout, child);
+  if (!path) {
+    return;
+  }
+  std::string error;
+  if (!write_worker_record(*path, starting_record(child, scope), error, /*flush=*/false)) {
+    spdlog::warn(
+        "cannot write the worker record: {} (should supervise be killed now, a later up "
+        "may not find this start of {})",
+        error, child);
+  }
 }
 
 void Runtime::write_record(const std::string& child, int pid, const ContainmentScope& scope,
@@ -192,20 +218,22 @@ void Runtime::write_record(const std::string& child, int pid, const ContainmentS
   if (!path || !record) {
     return;
   }
-  // One thread, in order: a record is never written after its removal.
-  boost::asio::post(background_, [path = *path, record = *record] {
-    std::string error;
-    if (!write_worker_record(path, record, error)) {
-      spdlog::warn("cannot write the worker record: {} (a later up may not adopt {})", error,
-                   record.child);
-    }
-  });
+  std::string error;
+  if (!write_worker_record(*path, *record, error, /*flush=*/false)) {
+    spdlog::warn("cannot write the worker record: {} (a later up may not adopt {})", error,
+                 record->child);
+  }
 }
 
 void Runtime::remove_record(const std::string& child, int pid) {
   if (const auto path = worker_record_path(options_.layout, child)) {
-    boost::asio::post(background_,
-                      [path = *path, pid] { remove_worker_record_if_holds(path, pid); });
+    remove_worker_record_if_holds(*path, pid);
+  }
+}
+
+void Runtime::remove_record_of_start(const std::string& child, const std::string& start_id) {
+  if (const auto path = worker_record_path(options_.layout, child)) {
+    remove_worker_record_of_start(*path, start_id);
   }
 }
 

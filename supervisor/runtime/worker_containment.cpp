@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
 
 #include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/process/marked_processes.hpp"
@@ -32,13 +34,37 @@ void WorkerContainment::drop_cgroup() {
   counted_.reset();
 }
 
-void WorkerContainment::remove_cgroup_if_empty() {
+namespace {
+
+/// An emptied cgroup cannot be removed while a zombie of it waits for our
+/// reaper: its removal is tried again this often, this many times.
+constexpr std::chrono::milliseconds kRemovalRetry{100};
+constexpr int kRemovalTries = 50;
+
+void remove_cgroup_when_free(asio::io_context& io, std::filesystem::path cgroup, int tries_left) {
   std::string error;
-  if (!process::remove_cgroup(scope_.cgroup, error)) {
-    // Still busy for a moment after its last process died; the next sweep
-    // tries again, and a later `up` removes it with the worker's record.
-    spdlog::debug("{}", error);
+  if (process::remove_cgroup(cgroup, error)) {
+    return;
   }
+  if (tries_left <= 0) {
+    spdlog::debug("{} (giving up)", error);
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(io, kRemovalRetry);
+  timer->async_wait([&io, timer, cgroup = std::move(cgroup),
+                     tries_left](const boost::system::error_code& ec) mutable {
+    if (!ec) {
+      remove_cgroup_when_free(io, std::move(cgroup), tries_left - 1);
+    }
+  });
+}
+
+}  // namespace
+
+void WorkerContainment::remove_cgroup_if_empty() {
+  // Still busy for a moment after its last process died (its zombie not
+  // reaped yet): tried again on timers, never waited for here.
+  remove_cgroup_when_free(io_, scope_.cgroup, kRemovalTries);
 }
 
 void WorkerContainment::sweep(std::function<void(std::size_t found)> done) {

@@ -56,9 +56,11 @@ std::optional<WorkerRecord> parse_worker_record(std::string_view text, const std
     return field_error("child", "expected a child id");
   }
   record.child = in["child"].get<std::string>();
-  if (!in.contains("pid") || !in["pid"].is_number_integer() || in["pid"].get<long long>() < 2 ||
-      in["pid"].get<long long>() > 4'194'304) {
-    return field_error("pid", "expected a PID (2 to 4194304)");
+  // 0: the record of a start written before its launch.
+  if (!in.contains("pid") || !in["pid"].is_number_integer() ||
+      (in["pid"].get<long long>() != 0 &&
+       (in["pid"].get<long long>() < 2 || in["pid"].get<long long>() > 4'194'304))) {
+    return field_error("pid", "expected a PID (2 to 4194304, or 0 for a start under way)");
   }
   record.pid = in["pid"].get<int>();
   if (!in.contains("start_ticks") || !in["start_ticks"].is_number_unsigned()) {
@@ -103,14 +105,27 @@ std::optional<std::filesystem::path> worker_record_path(const taskcopilot::Proje
 }
 
 bool write_worker_record(const std::filesystem::path& path, const WorkerRecord& record,
-                         std::string& error) {
+                         std::string& error, bool flush) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
     error = "cannot create " + path.parent_path().string() + ": " + ec.message();
     return false;
   }
-  return legacy::write_file_atomically(path, format_worker_record(record), error);
+  return legacy::write_file_atomically(path, format_worker_record(record), error, flush);
+}
+
+WorkerRecord starting_record(const std::string& child, const ContainmentScope& scope) {
+  return WorkerRecord{child, 0, 0, scope, std::nullopt};
+}
+
+void remove_worker_record_of_start(const std::filesystem::path& path, const std::string& start_id) {
+  std::string error;
+  const auto record = read_worker_record(path, error);
+  if (record && record->scope.start_id == start_id) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
 }
 
 std::optional<WorkerRecord> read_worker_record(const std::filesystem::path& path,
@@ -144,6 +159,9 @@ void remove_worker_record_if_holds(const std::filesystem::path& path, int pid) {
 }
 
 std::string verify_recorded_worker(const WorkerRecord& record) {
+  if (record.pid == 0) {
+    return "its start was under way (no PID recorded)";
+  }
   const std::string who = "process " + std::to_string(record.pid);
   switch (process::verify_process(record.pid, record.start_ticks)) {
     case process::WorkerVerdict::verified:

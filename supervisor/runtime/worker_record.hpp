@@ -25,6 +25,9 @@ struct WorkerRecord {
   static constexpr int kVersion = 1;
 
   std::string child;
+  /// 0 in the record written before the launch ("starting"): whatever runs
+  /// with its start marker is then a leftover to stop, never a worker to
+  /// adopt.
   int pid = 0;
   /// The main process's start time, in clock ticks since boot
   /// (/proc/<pid>/stat field 22): a recycled PID has another.
@@ -50,9 +53,17 @@ std::optional<WorkerRecord> parse_worker_record(std::string_view text, const std
 std::optional<std::filesystem::path> worker_record_path(const taskcopilot::ProjectLayout& layout,
                                                         std::string_view child);
 
-/// Writes it atomically (creating the directory).
+/// Writes it atomically (creating the directory); `flush` as in
+/// legacy::write_file_atomically.
 bool write_worker_record(const std::filesystem::path& path, const WorkerRecord& record,
-                         std::string& error);
+                         std::string& error, bool flush = true);
+
+/// The record of a start before its launch: its marker and cgroup, no PID
+/// yet, so that nothing ever runs under a start marker that no record names.
+WorkerRecord starting_record(const std::string& child, const ContainmentScope& scope);
+
+/// Removes the file when it holds the record of start `start_id`.
+void remove_worker_record_of_start(const std::filesystem::path& path, const std::string& start_id);
 
 /// nullopt with an empty `error` when there is no file.
 std::optional<WorkerRecord> read_worker_record(const std::filesystem::path& path,

@@ -96,11 +96,35 @@ std::string describe_all(const std::vector<std::string>& children) {
 
 enum class Phase { boot, shutdown };
 
+/// Kills what a failed case left of `children`, so that the cases
+/// rapidcheck runs next (to shrink the failure) start clean and report
+/// their own outcome, not this one's leftovers.
+class KillLeftoversAtExit {
+ public:
+  explicit KillLeftoversAtExit(std::vector<std::string> children)
+      : children_(std::move(children)) {}
+  ~KillLeftoversAtExit() {
+    for (const auto& child : children_) {
+      for (const auto& [start, pids] : generations_of(child)) {
+        for (const int pid : pids) {
+          ::kill(pid, SIGKILL);
+        }
+      }
+    }
+  }
+  KillLeftoversAtExit(const KillLeftoversAtExit&) = delete;
+  KillLeftoversAtExit& operator=(const KillLeftoversAtExit&) = delete;
+
+ private:
+  std::vector<std::string> children_;
+};
+
 /// One case: the first `up` is killed at `moment` into `phase`; a second
 /// `up` must end with one whole copy of each worker and take it all down.
 void kill_first_up_then_check_the_second(Phase phase, std::chrono::microseconds moment,
                                          bool cgroups) {
   const auto children = child_ids();
+  const KillLeftoversAtExit cleanup(children);
   for (const auto& child : children) {
     RC_ASSERT(generations_of(child).empty());  // an earlier case left nothing
   }

@@ -25,7 +25,9 @@ std::vector<int> pids_of(const std::vector<ProcStat>& stats) {
 }
 
 /// A session leader (bash) with two background sleeps, like a shim and its
-/// agent; the script records the sleeps' PIDs once both run.
+/// agent; the script records the sleeps' PIDs once both run, with builtins
+/// alone (an external `mv` would be a third, short-lived process in the
+/// session that a scan may catch).
 struct ShimLikeSession {
   TempDir dir;
   std::unique_ptr<SpawnedProcess> leader;
@@ -35,14 +37,16 @@ struct ShimLikeSession {
     const auto pids = dir / "children";
     leader = std::make_unique<SpawnedProcess>(std::vector<std::string>{
         "/bin/bash", "-c",
-        "sleep 600 & a=$!; sleep 600 & b=$!; echo \"$a $b\" > " + pids.string() + ".tmp; mv " +
-            pids.string() + ".tmp " + pids.string() + "; wait"});
-    wait_for([&] { return std::filesystem::exists(pids); });
-    std::ifstream in(pids);
-    int pid = 0;
-    while (in >> pid) {
-      children.push_back(pid);
-    }
+        "sleep 600 & a=$!; sleep 600 & b=$!; echo \"$a $b\" > " + pids.string() + "; wait"});
+    // The file may be seen empty between its creation and echo's write.
+    wait_for([&] {
+      children.clear();
+      std::ifstream in(pids);
+      for (int pid = 0; in >> pid;) {
+        children.push_back(pid);
+      }
+      return children.size() == 2;
+    });
     std::sort(children.begin(), children.end());
   }
 

@@ -109,6 +109,24 @@ TEST(WorkerRecord, WrittenReadAndRemovedOnlyByItsPid) {
   EXPECT_TRUE(error.empty()) << "a missing record is no error: " << error;
 }
 
+TEST(WorkerRecord, AStartingRecordRoundTripsIsNeverVerifiedAndIsRemovedOnlyByItsStart) {
+  testing::TempDir dir;
+  const auto path = dir / "workers" / "Stream-A.json";
+  const auto starting = starting_record("Stream-A", {"start-1", ""});
+  EXPECT_EQ(starting.pid, 0);
+  std::string error;
+  ASSERT_TRUE(write_worker_record(path, starting, error, /*flush=*/false)) << error;
+  const auto read = read_worker_record(path, error);
+  ASSERT_TRUE(read) << error;
+  EXPECT_EQ(*read, starting);
+  EXPECT_NE(verify_recorded_worker(*read).find("under way"), std::string::npos);
+
+  remove_worker_record_of_start(path, "start-2");  // another start's record stays
+  EXPECT_TRUE(std::filesystem::exists(path));
+  remove_worker_record_of_start(path, "start-1");
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 TEST(WorkerRecord, PathRefusesUnsafeIds) {
   const auto layout = taskcopilot::ProjectLayout::from_root("/p", {});
   EXPECT_EQ(worker_record_path(layout, "Stream-A"),
