@@ -184,12 +184,14 @@ TEST(LogRelayProcess, AFollowerSeesEveryLineAcrossRotations) {
   RelayProcess relay(log, 4096, 100);
   constexpr int kLines = 30000;
   std::string seen;
+  std::atomic<std::size_t> seen_bytes{0};
   std::atomic<bool> done{false};
   std::thread follower([&] {
     follow_log(
         log,
         [&](std::string_view bytes) {
           seen.append(bytes);
+          seen_bytes = seen.size();
           if (seen.ends_with("\n" + std::to_string(kLines) + "\n")) {
             done = true;
           }
@@ -197,9 +199,13 @@ TEST(LogRelayProcess, AFollowerSeesEveryLineAcrossRotations) {
         },
         [&] { return done.load(); }, FollowOptions{std::chrono::milliseconds(1)});
   });
-  for (int i = 1; i <= kLines; i += 500) {
+  // Like `logs -f`, the follower reads from where the log is when it starts:
+  // the first line, read before any rotation, shows it has started.
+  ASSERT_TRUE(relay.write("1\n"));
+  ASSERT_TRUE(wait_for([&] { return seen_bytes.load() >= 2; }, std::chrono::seconds(20)));
+  for (int i = 2; i <= kLines; i += 500) {
     std::string chunk;
-    for (int j = i; j < i + 500; ++j) {
+    for (int j = i; j < std::min(i + 500, kLines + 1); ++j) {
       chunk += std::to_string(j) + "\n";
     }
     ASSERT_TRUE(relay.write(chunk));
