@@ -247,7 +247,9 @@ TEST(JournalRetentionUnderACrashLoop, SuperviseDbStaysBounded) {
   ASSERT_TRUE(project.wait_socket()) << project.diagnostics(*up);
 
   // Sample the journal while the loop runs, until well over the rows that
-  // `keep` allows have been written.
+  // `keep` allows have been written. How many rows a second the loop makes
+  // is the machine's business (under ASan and load, a restart takes 200 ms):
+  // the test needs only enough of them to show that old ones go.
   std::int64_t most = 0;
   std::chrono::milliseconds oldest_age{0};
   JournalRows rows;
@@ -259,7 +261,7 @@ TEST(JournalRetentionUnderACrashLoop, SuperviseDbStaysBounded) {
       oldest_age = std::max(oldest_age, std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::system_clock::now() - *oldest));
     }
-    if (rows.max_id >= 1000 && rows.max_id > 3 * rows.count) {
+    if (rows.max_id >= 100 && rows.max_id > 3 * rows.count) {
       break;
     }
     // Paced sampling of a running loop (not a wait for an event).
@@ -268,8 +270,8 @@ TEST(JournalRetentionUnderACrashLoop, SuperviseDbStaysBounded) {
   std::cout << "journal under a crash loop: " << rows.count << " rows kept of " << rows.max_id
             << " written; at most " << most << " seen; oldest seen " << oldest_age.count()
             << " ms old\n";
-  ASSERT_GE(rows.max_id, 1000) << "the loop wrote fewer rows than expected"
-                               << project.diagnostics(*up);
+  ASSERT_GE(rows.max_id, 100) << "the loop wrote fewer rows than expected"
+                              << project.diagnostics(*up);
   EXPECT_LT(rows.count * 2, rows.max_id)
       << "old rows were pruned: " << rows.count << " of " << rows.max_id;
   // keep (2 s) + a pruning pass every keep/2, with room for a loaded machine.
