@@ -225,6 +225,11 @@ void Runtime::maybe_stop() {
   if (options_.stay && !shutdown_requested_) {
     return;
   }
+  if (!cgroup_removals_->idle()) {
+    // Every process has ended; their emptied cgroups go before we do.
+    cgroup_removals_->when_idle([this] { maybe_stop(); });
+    return;
+  }
   stopped_ = true;
   timers_.cancel_all();
   reap_timer_.cancel();

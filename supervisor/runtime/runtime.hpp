@@ -24,6 +24,7 @@
 #include "supervisor/journal/journal.hpp"
 #include "supervisor/journal/journal_writer.hpp"
 #include "supervisor/legacy/pid_file.hpp"
+#include "supervisor/runtime/cgroup_removals.hpp"
 #include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/clock.hpp"
 #include "supervisor/runtime/db_watch.hpp"
@@ -301,6 +302,8 @@ class Runtime {
   std::map<std::string, std::unique_ptr<ProcessHandle>> processes_;
   /// Where per-worker cgroups are created (empty: start markers only).
   std::filesystem::path cgroup_base_;
+  /// Emptied worker cgroups still being removed: `up` ends after them.
+  std::shared_ptr<CgroupRemovals> cgroup_removals_ = CgroupRemovals::create(io_);
   /// Records of an earlier `up` whose worker no longer runs: what it left
   /// is stopped before the child starts again.
   std::map<std::string, WorkerRecord> leftovers_;

@@ -76,7 +76,8 @@ ProcessLauncher::AdoptResult Runtime::adopt_worker(const std::string& child,
     std::string error;
     const auto record = read_worker_record(*path, error);
     if (record && record->pid == pid && verify_recorded_worker(*record).empty()) {
-      containment = WorkerContainment::create(io_, background_.get_executor(), record->scope);
+      containment = WorkerContainment::create(io_, background_.get_executor(), cgroup_removals_,
+                                              record->scope);
       relay = record->relay;
     }
   }
@@ -130,7 +131,8 @@ void Runtime::adopt_recorded_worker(const std::string& child) {
     return;
   }
   const int pid = record->pid;
-  auto containment = WorkerContainment::create(io_, background_.get_executor(), record->scope);
+  auto containment =
+      WorkerContainment::create(io_, background_.get_executor(), cgroup_removals_, record->scope);
   auto adopted = launcher_.adopt(
       io_, pid,
       [&record](int candidate) {

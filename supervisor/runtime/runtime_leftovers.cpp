@@ -36,8 +36,8 @@ void Runtime::stop_leftovers(const std::string& child, const AttemptPtr& attempt
     return;
   }
   if (!attempt->leftovers) {
-    attempt->leftovers =
-        WorkerContainment::create(io_, background_.get_executor(), left->second.scope);
+    attempt->leftovers = WorkerContainment::create(io_, background_.get_executor(),
+                                                   cgroup_removals_, left->second.scope);
   }
   attempt->leftovers->sweep([this, child, attempt, since](std::size_t found) {
     if (!attempt_current(child, attempt)) {

@@ -188,7 +188,8 @@ std::shared_ptr<WorkerContainment> Runtime::new_containment(const std::string& c
       write_starting_record(child, scope);
     }
   }
-  return WorkerContainment::create(io_, background_.get_executor(), std::move(scope));
+  return WorkerContainment::create(io_, background_.get_executor(), cgroup_removals_,
+                                   std::move(scope));
 }
 
 // Worker records are written and removed on the loop, in the order of the

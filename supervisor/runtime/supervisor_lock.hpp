@@ -7,6 +7,7 @@
 // only tells people (and `status`) which PID holds the lock; the lock, not
 // the file, decides, so a file left by a crashed supervisor is no obstacle.
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -26,9 +27,19 @@ class SupervisorLock {
     std::string error;  ///< set when neither acquired nor held by another
   };
 
-  /// Locks the directory of `pid_file` without waiting, then writes our PID
-  /// into `pid_file` (atomically).
-  static AcquireResult acquire(const std::filesystem::path& pid_file);
+  /// A supervisor killed by SIGKILL can leave a child of its between fork
+  /// and exec, which shares the locked descriptor until its exec closes it
+  /// (close-on-exec): a moment, but one in which a new `up` would be
+  /// refused. While the PID file names a process that has ended, the lock is
+  /// tried again for this long.
+  static constexpr std::chrono::milliseconds kEndedHolderGrace{3'000};
+
+  /// Locks the directory of `pid_file`, then writes our PID into
+  /// `pid_file` (atomically). Waits only while the PID file names an ended
+  /// process, for at most `ended_holder_grace`; a live holder (or none
+  /// named) refuses at once.
+  static AcquireResult acquire(const std::filesystem::path& pid_file,
+                               std::chrono::milliseconds ended_holder_grace = kEndedHolderGrace);
 
   /// Removes the PID file if it still names us, then releases the lock.
   ~SupervisorLock();

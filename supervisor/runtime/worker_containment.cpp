@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 
 #include "supervisor/process/cgroup_v2.hpp"
@@ -13,16 +12,17 @@ namespace supervise::runtime {
 
 namespace asio = boost::asio;
 
-std::shared_ptr<WorkerContainment> WorkerContainment::create(asio::io_context& io,
-                                                             asio::any_io_executor scans,
-                                                             ContainmentScope scope) {
+std::shared_ptr<WorkerContainment> WorkerContainment::create(
+    asio::io_context& io, asio::any_io_executor scans, std::shared_ptr<CgroupRemovals> removals,
+    ContainmentScope scope) {
   return std::shared_ptr<WorkerContainment>(
-      new WorkerContainment(io, std::move(scans), std::move(scope)));
+      new WorkerContainment(io, std::move(scans), std::move(removals), std::move(scope)));
 }
 
 WorkerContainment::WorkerContainment(asio::io_context& io, asio::any_io_executor scans,
+                                     std::shared_ptr<CgroupRemovals> removals,
                                      ContainmentScope scope)
-    : io_(io), scans_(std::move(scans)), scope_(std::move(scope)) {}
+    : io_(io), scans_(std::move(scans)), removals_(std::move(removals)), scope_(std::move(scope)) {}
 
 void WorkerContainment::drop_cgroup() {
   if (scope_.cgroup.empty()) {
@@ -32,39 +32,6 @@ void WorkerContainment::drop_cgroup() {
   process::remove_cgroup(scope_.cgroup, error);
   scope_.cgroup.clear();
   counted_.reset();
-}
-
-namespace {
-
-/// An emptied cgroup cannot be removed while a zombie of it waits for our
-/// reaper: its removal is tried again this often, this many times.
-constexpr std::chrono::milliseconds kRemovalRetry{100};
-constexpr int kRemovalTries = 50;
-
-void remove_cgroup_when_free(asio::io_context& io, std::filesystem::path cgroup, int tries_left) {
-  std::string error;
-  if (process::remove_cgroup(cgroup, error)) {
-    return;
-  }
-  if (tries_left <= 0) {
-    spdlog::debug("{} (giving up)", error);
-    return;
-  }
-  auto timer = std::make_shared<asio::steady_timer>(io, kRemovalRetry);
-  timer->async_wait([&io, timer, cgroup = std::move(cgroup),
-                     tries_left](const boost::system::error_code& ec) mutable {
-    if (!ec) {
-      remove_cgroup_when_free(io, std::move(cgroup), tries_left - 1);
-    }
-  });
-}
-
-}  // namespace
-
-void WorkerContainment::remove_cgroup_if_empty() {
-  // Still busy for a moment after its last process died (its zombie not
-  // reaped yet): tried again on timers, never waited for here.
-  remove_cgroup_when_free(io_, scope_.cgroup, kRemovalTries);
 }
 
 void WorkerContainment::sweep(std::function<void(std::size_t found)> done) {
@@ -78,7 +45,7 @@ void WorkerContainment::sweep(std::function<void(std::size_t found)> done) {
         spdlog::warn("{}", error);
       }
     } else {
-      remove_cgroup_if_empty();
+      removals_->remove(scope_.cgroup);
     }
     asio::post(io_, [done = std::move(done), found] { done(found); });
     return;

@@ -18,6 +18,8 @@
 #include <optional>
 #include <string>
 
+#include "supervisor/runtime/cgroup_removals.hpp"
+
 namespace supervise::runtime {
 
 /// How a worker is contained; what a later `supervise up` needs to find it.
@@ -35,8 +37,10 @@ class WorkerContainment : public std::enable_shared_from_this<WorkerContainment>
   /// `scans` runs the /proc scans of the marker fallback (beside the loop);
   /// completions come back on `io`. Whoever owns `scans` must join it before
   /// `io` is destroyed.
+  /// Its emptied cgroup is removed through `removals`.
   static std::shared_ptr<WorkerContainment> create(boost::asio::io_context& io,
                                                    boost::asio::any_io_executor scans,
+                                                   std::shared_ptr<CgroupRemovals> removals,
                                                    ContainmentScope scope);
 
   const ContainmentScope& scope() const { return scope_; }
@@ -62,11 +66,11 @@ class WorkerContainment : public std::enable_shared_from_this<WorkerContainment>
 
  private:
   WorkerContainment(boost::asio::io_context& io, boost::asio::any_io_executor scans,
-                    ContainmentScope scope);
-  void remove_cgroup_if_empty();
+                    std::shared_ptr<CgroupRemovals> removals, ContainmentScope scope);
 
   boost::asio::io_context& io_;
   boost::asio::any_io_executor scans_;
+  std::shared_ptr<CgroupRemovals> removals_;
   ContainmentScope scope_;
   std::optional<int> counted_;
   std::chrono::steady_clock::time_point counted_at_{};

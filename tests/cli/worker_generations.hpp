@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -86,6 +88,23 @@ inline std::vector<std::filesystem::path> cgroups_of(const std::string& child) {
     }
   }
   return found;
+}
+
+/// Each cgroup with what its cgroup.procs and cgroup.events say, for a
+/// failure message.
+inline std::string describe_cgroups(const std::vector<std::filesystem::path>& cgroups) {
+  std::string text;
+  for (const auto& cgroup : cgroups) {
+    const auto read = [&](const char* name) {
+      std::ifstream in(cgroup / name);
+      std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::replace(content.begin(), content.end(), '\n', ' ');
+      return content;
+    };
+    text += cgroup.filename().string() + ": procs [" + read("cgroup.procs") + "] events [" +
+            read("cgroup.events") + "]\n";
+  }
+  return text;
 }
 
 }  // namespace supervise::testing

@@ -1,7 +1,12 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "supervisor/runtime/supervisor_lock.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -70,6 +75,62 @@ TEST(SupervisorLock, AFileLeftByACrashedSupervisorIsTakenOver) {
   std::ofstream(dir / "supervise.pid") << "999999\n";
   auto acquired = SupervisorLock::acquire(dir / "supervise.pid");
   ASSERT_TRUE(acquired.lock) << acquired.error;
+}
+
+/// The PID of a process that has ended and been reaped.
+int ended_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::_exit(0);
+  }
+  ::waitpid(pid, nullptr, 0);
+  return pid;
+}
+
+/// The lock as a supervisor killed by SIGKILL leaves it for a moment: held
+/// through a descriptor that a child of its, not yet exec'd, still shares,
+/// with the PID file naming the supervisor that is gone.
+class LockOfAKilledSupervisor {
+ public:
+  explicit LockOfAKilledSupervisor(const std::filesystem::path& dir)
+      : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    locked_ = fd_.valid() && ::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0;
+    std::ofstream(dir / "supervise.pid") << ended_pid() << "\n";
+  }
+  bool locked() const { return locked_; }
+  void release() { fd_.reset(); }
+
+ private:
+  process::FileDescriptor fd_;
+  bool locked_ = false;
+};
+
+TEST(SupervisorLock, ALockLeftForAMomentByAKilledSupervisorIsTakenOnceFree) {
+  TempDir dir;
+  LockOfAKilledSupervisor left(dir.path());
+  ASSERT_TRUE(left.locked());
+  // The straggler execs (and lets go) while the new supervisor waits.
+  std::thread straggler([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left.release();
+  });
+  auto acquired = SupervisorLock::acquire(dir / "supervise.pid");
+  straggler.join();
+  ASSERT_TRUE(acquired.lock) << (acquired.held_by_other ? "refused" : acquired.error);
+  std::ifstream file(dir / "supervise.pid");
+  int pid = 0;
+  file >> pid;
+  EXPECT_EQ(pid, ::getpid());
+}
+
+TEST(SupervisorLock, ALockStillHeldAfterTheGraceIsRefusedNamingTheEndedHolder) {
+  TempDir dir;
+  LockOfAKilledSupervisor left(dir.path());
+  ASSERT_TRUE(left.locked());
+  auto acquired = SupervisorLock::acquire(dir / "supervise.pid", std::chrono::milliseconds(50));
+  EXPECT_FALSE(acquired.lock);
+  EXPECT_TRUE(acquired.held_by_other);
+  EXPECT_TRUE(acquired.holder.has_value());
 }
 
 TEST(SupervisorLock, AMissingDirectoryIsAnErrorValue) {

@@ -49,7 +49,7 @@ class WorkerContainmentTest : public ::testing::TestWithParam<Mode> {
       std::string error;
       ASSERT_TRUE(process::create_cgroup(scope.cgroup, error)) << error;
     }
-    containment_ = WorkerContainment::create(io_, scans_.get_executor(), scope);
+    containment_ = WorkerContainment::create(io_, scans_.get_executor(), removals_, scope);
   }
 
   void TearDown() override {
@@ -95,6 +95,7 @@ class WorkerContainmentTest : public ::testing::TestWithParam<Mode> {
   boost::asio::io_context io_;
   boost::asio::thread_pool scans_{1};
   OrphanReaper reaper_;
+  std::shared_ptr<CgroupRemovals> removals_ = CgroupRemovals::create(io_);
   std::shared_ptr<WorkerContainment> containment_;
   std::optional<core::ExitStatus> exit_;
   std::vector<int> alive_at_exit_;
@@ -113,6 +114,8 @@ TEST_P(WorkerContainmentTest, DescendantsThatLeftTheSessionAreGoneBeforeTheExitI
   EXPECT_EQ(exit_->signal, SIGKILL);
   EXPECT_TRUE(alive_at_exit_.empty()) << alive_at_exit_.size() << " still alive";
   if (GetParam() == Mode::cgroup) {
+    // The kernel may refuse its removal for a moment after the last exit.
+    ASSERT_TRUE(run_io_until(io_, [&] { return removals_->idle(); }));
     EXPECT_FALSE(std::filesystem::exists(containment_->scope().cgroup))
         << "the empty cgroup is removed";
   }
