@@ -6,7 +6,7 @@
 
 #include "supervisor/cli/project_options.hpp"
 #include "supervisor/process/pidfd.hpp"
-#include "supervisor/runtime/control_server.hpp"
+#include "supervisor/runtime/control_client.hpp"
 #include "supervisor/status/status_report.hpp"
 
 namespace supervise::cli {

@@ -10,7 +10,7 @@
 #include "supervisor/cli/project_options.hpp"
 #include "supervisor/cli/status_table.hpp"
 #include "supervisor/legacy/offline_status.hpp"
-#include "supervisor/runtime/control_server.hpp"
+#include "supervisor/runtime/control_client.hpp"
 
 namespace supervise::cli {
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/runtime/control_client.hpp"
 
 namespace supervise::runtime {
 
@@ -91,12 +92,5 @@ class ControlServer {
   std::shared_ptr<bool> alive_;
   std::vector<std::weak_ptr<Connection>> connections_;
 };
-
-/// Sends one request to the supervisor listening at `socket_path` and waits
-/// for its reply, up to `timeout`. Returns the reply, or null JSON with
-/// `error` set (no supervisor, timeout, malformed reply).
-nlohmann::json control_request(const std::filesystem::path& socket_path,
-                               const nlohmann::json& request, std::chrono::milliseconds timeout,
-                               std::string& error);
 
 }  // namespace supervise::runtime

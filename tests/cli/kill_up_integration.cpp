@@ -157,7 +157,12 @@ void kill_first_up_then_check_the_second(Phase phase, std::chrono::microseconds 
   }
   second->signal(SIGTERM);
   const auto exit = second->wait_exit(30s);
-  RC_ASSERT(exit == std::optional<int>(0));
+  if (exit != std::optional<int>(0)) {
+    RC_FAIL("the second up ended " +
+            (exit ? "with status " + std::to_string(*exit) : std::string("not within 30 s")) +
+            " after SIGTERM, not with 0:\n" + describe_all(children) +
+            project.diagnostics(*second));
+  }
   for (const auto& child : children) {
     if (!generations_of(child).empty()) {
       RC_FAIL("left behind after the second up's shutdown:\n" + describe_all(children));

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "supervisor/process/session_scan.hpp"
-#include "supervisor/runtime/control_server.hpp"
+#include "supervisor/runtime/control_client.hpp"
 #include "tests/support/process_snapshot.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
