@@ -16,14 +16,18 @@ namespace {
 
 using supervise::testing::TempDir;
 
+int pid_named_in(const std::filesystem::path& pid_file) {
+  std::ifstream file(pid_file);
+  int pid = 0;
+  file >> pid;
+  return pid;
+}
+
 TEST(SupervisorLock, HoldsOurPidWhileHeld) {
   TempDir dir;
   auto acquired = SupervisorLock::acquire(dir / "supervise.pid");
   ASSERT_TRUE(acquired.lock) << acquired.error;
-  std::ifstream file(dir / "supervise.pid");
-  int pid = 0;
-  file >> pid;
-  EXPECT_EQ(pid, ::getpid());
+  EXPECT_EQ(pid_named_in(dir / "supervise.pid"), ::getpid());
 }
 
 // flock() locks belong to an open file description, so a second open in the
@@ -117,10 +121,7 @@ TEST(SupervisorLock, ALockLeftForAMomentByAKilledSupervisorIsTakenOnceFree) {
   auto acquired = SupervisorLock::acquire(dir / "supervise.pid");
   straggler.join();
   ASSERT_TRUE(acquired.lock) << (acquired.held_by_other ? "refused" : acquired.error);
-  std::ifstream file(dir / "supervise.pid");
-  int pid = 0;
-  file >> pid;
-  EXPECT_EQ(pid, ::getpid());
+  EXPECT_EQ(pid_named_in(dir / "supervise.pid"), ::getpid());
 }
 
 TEST(SupervisorLock, ALockStillHeldAfterTheGraceIsRefusedNamingTheEndedHolder) {
