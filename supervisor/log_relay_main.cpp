@@ -21,8 +21,8 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string_view>
-#include <vector>
 
 #include "supervisor/logs/log_relay.hpp"
 #include "supervisor/logs/rotating_file.hpp"
@@ -71,9 +71,13 @@ int main(int argc, char** argv) {
 
   supervise::logs::RotatingFile output(file, rotation.keep);
   supervise::logs::LogRelay relay(output, rotation, output.opened_size());
-  std::vector<char> buffer(256 * 1024);
+  // Left uninitialised: a buffer this size is a fresh mapping whose pages
+  // are committed only as reads fill them, so a quiet worker's relay (one
+  // per worker, thousands in a big tree) costs no 256 KB of zeroes.
+  constexpr std::size_t kReadSize = 256 * 1024;
+  const std::unique_ptr<char[]> buffer(new char[kReadSize]);
   while (true) {
-    const auto n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+    const auto n = ::read(STDIN_FILENO, buffer.get(), kReadSize);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -85,7 +89,7 @@ int main(int argc, char** argv) {
     if (n == 0) {
       break;
     }
-    relay.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    relay.feed(std::string_view(buffer.get(), static_cast<std::size_t>(n)));
   }
   relay.finish();
   return 0;
