@@ -11,37 +11,19 @@
 #include <cstring>
 #include <optional>
 
-#include "supervisor/process/child_descriptors.hpp"
-#include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/environment.hpp"
 #include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/process/spawn.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
-#include "supervisor/runtime/process_launch.hpp"
 
 namespace supervise::notify {
 
-namespace bp = boost::process::v2;
 namespace asio = boost::asio;
 
 namespace {
 
 constexpr std::size_t kOutputLimit = 4096;
-
-/// A session of its own, so that the time limit kills what the hook started
-/// too (curl, a shell's children); default signals; nothing of ours open.
-struct OwnSessionInit {
-  int fd_bound;
-  template <typename Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    if (::setsid() < 0) {
-      return bp::error_code(errno, bp::system_category());
-    }
-    process::restore_default_signals();
-    process::close_inherited_descriptors(fd_bound);
-    return {};
-  }
-};
 
 /// An anonymous in-memory file: no pipe to feed or drain from the loop.
 process::FileDescriptor memory_file(const char* name) {
@@ -154,22 +136,19 @@ std::shared_ptr<HookProcess> HookProcess::start(asio::io_context& io, const Opti
     return fail(std::string("cannot write the event for its stdin: ") + std::strerror(errno));
   }
 
-  std::vector<const char*> env_pointers;
-  env_pointers.reserve(environment.size() + 1);
-  for (const auto& entry : environment) {
-    env_pointers.push_back(entry.c_str());
-  }
-  env_pointers.push_back(nullptr);
-  const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  bp::default_process_launcher launcher;
-  launcher.env = env_pointers.data();
-  bp::error_code ec;
-  auto launched = runtime::launch_process(
-      launcher, executable, args, ec, OwnSessionInit{process::descriptor_bound()},
-      bp::process_start_dir(options.work_dir),
-      bp::process_stdio{stdin_file.get(), impl->output.get(), impl->output.get()});
-  if (ec) {
-    return fail("cannot run " + argv.front() + ": " + ec.message());
+  // A session of its own, so that the time limit kills what it started too.
+  process::SpawnRequest request;
+  request.executable = executable;
+  request.argv = argv;
+  request.argv.front() = executable.string();
+  request.environment = environment;
+  request.work_dir = options.work_dir;
+  request.stdin_fd = stdin_file.get();
+  request.stdout_fd = impl->output.get();
+  request.stderr_fd = impl->output.get();
+  auto launched = process::spawn_process(request);
+  if (!launched.started()) {
+    return fail(std::move(launched.message));
   }
   impl->pid = launched.pid;
   impl->reaper = options.reaper;
@@ -181,7 +160,7 @@ std::shared_ptr<HookProcess> HookProcess::start(asio::io_context& io, const Opti
 
   std::weak_ptr<HookProcessImpl> weak = impl;
   impl->deadline.expires_after(options.time_limit);
-  impl->deadline.async_wait([weak](const bp::error_code& error) {
+  impl->deadline.async_wait([weak](const boost::system::error_code& error) {
     auto self = weak.lock();
     if (!self || error || self->finished) {
       return;

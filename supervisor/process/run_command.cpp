@@ -5,36 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
-#include "supervisor/process/boost_process.hpp"
-#include "supervisor/process/child_descriptors.hpp"
-#include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/environment.hpp"
+#include "supervisor/process/spawn.hpp"
 
 namespace supervise::process {
-
-namespace bp = boost::process::v2;
-
-namespace {
-
-/// git must not inherit supervise's ignored SIGPIPE or blocked signals, nor
-/// any descriptor but its stdio.
-struct ChildSetup {
-  int fd_bound;
-  template <typename Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    restore_default_signals();
-    close_inherited_descriptors(fd_bound);
-    return {};
-  }
-};
-
-}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::filesystem::path& work_dir) {
@@ -58,21 +37,28 @@ CommandResult run_command(const std::vector<std::string>& argv,
   }
   ::unlink(pattern.c_str());
 
-  boost::asio::io_context io;
-  bp::error_code ec;
-  const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  bp::process process(io, executable, args, bp::process_start_dir(work_dir),
-                      bp::process_stdio{nullptr, output, output}, ChildSetup{descriptor_bound()},
-                      ec);
-  if (ec) {
+  // git must not inherit supervise's ignored SIGPIPE or blocked signals, nor
+  // any descriptor but its stdio.
+  SpawnRequest request;
+  request.executable = executable;
+  request.argv = argv;
+  request.argv.front() = executable.string();
+  request.inherit_environment = true;
+  request.work_dir = work_dir;
+  request.stdout_fd = output;
+  request.stderr_fd = output;
+  request.new_session = false;
+  auto launched = spawn_process(request);
+  if (!launched.started()) {
     ::close(output);
-    result.output = "cannot run " + argv.front() + ": " + ec.message();
+    result.output = std::move(launched.message);
     return result;
   }
   result.started = true;
-  process.wait(ec);
-  const int status = process.native_exit_code();
-  result.exit_code = !ec && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  int status = 0;
+  while (::waitpid(launched.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 
   ::lseek(output, 0, SEEK_SET);
   char buffer[4096];

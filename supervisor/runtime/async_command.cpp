@@ -12,36 +12,18 @@
 #include <cstring>
 #include <optional>
 
-#include "supervisor/process/child_descriptors.hpp"
-#include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/file_descriptor.hpp"
+#include "supervisor/process/spawn.hpp"
 #include "supervisor/runtime/launch_spec.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
-#include "supervisor/runtime/process_launch.hpp"
 
 namespace supervise::runtime {
 
-namespace bp = boost::process::v2;
 namespace asio = boost::asio;
 
 namespace {
 
 constexpr std::size_t kOutputLimit = 64 * 1024;
-
-/// A session of its own, so that the deadline kills what the command
-/// started too (git's hooks, credential helpers, ssh); default signals.
-struct OwnSessionInit {
-  int fd_bound;
-  template <typename Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    if (::setsid() < 0) {
-      return bp::error_code(errno, bp::system_category());
-    }
-    process::restore_default_signals();
-    process::close_inherited_descriptors(fd_bound);
-    return {};
-  }
-};
 
 std::string read_output(int fd) {
   std::string output;
@@ -140,22 +122,19 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
     return fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
   }
 
-  std::vector<const char*> env_pointers;
-  env_pointers.reserve(environment.size() + 1);
-  for (const auto& entry : environment) {
-    env_pointers.push_back(entry.c_str());
-  }
-  env_pointers.push_back(nullptr);
-  const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  bp::default_process_launcher launcher;
-  launcher.env = env_pointers.data();
-  bp::error_code ec;
-  auto launched =
-      launch_process(launcher, executable, args, ec, OwnSessionInit{process::descriptor_bound()},
-                     bp::process_start_dir(work_dir),
-                     bp::process_stdio{input.get(), impl->output.get(), impl->output.get()});
-  if (ec) {
-    return fail("cannot run " + argv.front() + ": " + ec.message());
+  // A session of its own, so that the time limit kills what it started too.
+  process::SpawnRequest request;
+  request.executable = executable;
+  request.argv = argv;
+  request.argv.front() = executable.string();
+  request.environment = environment;
+  request.work_dir = work_dir;
+  request.stdin_fd = input.get();
+  request.stdout_fd = impl->output.get();
+  request.stderr_fd = impl->output.get();
+  auto launched = process::spawn_process(request);
+  if (!launched.started()) {
+    return fail(std::move(launched.message));
   }
   impl->pid = launched.pid;
   impl->watch.emplace(io, std::move(launched.pidfd));
@@ -163,7 +142,7 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
 
   std::weak_ptr<AsyncCommandImpl> weak = impl;
   impl->deadline.expires_after(deadline);
-  impl->deadline.async_wait([weak](const bp::error_code& error) {
+  impl->deadline.async_wait([weak](const boost::system::error_code& error) {
     auto self = weak.lock();
     if (!self || error || self->finished) {
       return;

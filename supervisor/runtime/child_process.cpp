@@ -12,69 +12,22 @@
 #include <cstring>
 #include <optional>
 
-#include "supervisor/process/boost_process.hpp"
 #include "supervisor/process/cgroup_v2.hpp"
-#include "supervisor/process/child_descriptors.hpp"
-#include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/file_descriptor.hpp"
 #include "supervisor/process/pidfd.hpp"
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/process/process_group.hpp"
 #include "supervisor/process/session_scan.hpp"
+#include "supervisor/process/spawn.hpp"
 #include "supervisor/runtime/log_relay_process.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
-#include "supervisor/runtime/process_launch.hpp"
 
 namespace supervise::runtime {
 
-namespace bp = boost::process::v2;
 namespace asio = boost::asio;
 using process::FileDescriptor;
 
 namespace {
-
-/// Runs in the child between fork and exec: a new session makes the child
-/// the leader of its own session and process group, so the whole group can
-/// be signalled; signal settings we may have inherited (ignored SIGINT of a
-/// background job, a blocked mask) are not passed on to the worker; and it
-/// gets stdin, stdout and stderr only (Boost's own closing skips the
-/// descriptors below its exec-error pipe). With a cgroup, it enters it before
-/// it can start anything (the parent checks that it did).
-struct NewSessionInit {
-  int fd_bound;
-  int cgroup_procs_fd = -1;
-  template <typename Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    if (cgroup_procs_fd >= 0) {
-      process::join_cgroup(cgroup_procs_fd);
-    }
-    if (::setsid() < 0) {
-      return bp::error_code(errno, bp::system_category());
-    }
-    process::restore_default_signals();
-    process::close_inherited_descriptors(fd_bound);
-    return {};
-  }
-  /// A failed exec is also told where a person looks: the worker's own log
-  /// (its stderr). Only async-signal-safe calls here.
-  template <typename Launcher>
-  void on_exec_error(Launcher&, const std::filesystem::path& executable, const char* const*&,
-                     const bp::error_code& ec) {
-    const auto say = [](const char* text) {
-      [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, text, std::strlen(text));
-    };
-    say("supervise: cannot execute ");
-    say(executable.c_str());
-    say(": ");
-    say(::strerrordesc_np(ec.value()) ? ::strerrordesc_np(ec.value()) : "unknown error");
-    say("\n");
-  }
-  /// Never called: Boost 1.81 detects the hook above through this
-  /// signature (its detection and its call disagree on the arguments).
-  template <typename Launcher>
-  void on_exec_error(Launcher&, const bp::error_code&, const std::filesystem::path&,
-                     const char* const*&, const bp::error_code&) {}
-};
 
 bool is_resource_shortage(int error) {
   return error == EMFILE || error == ENFILE || error == EAGAIN || error == ENOMEM;
@@ -229,7 +182,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     }
     drain_timer.expires_after(drain_delay);
     std::weak_ptr<ChildProcessImpl> weak = shared_from_this();
-    drain_timer.async_wait([weak](bp::error_code ec) {
+    drain_timer.async_wait([weak](boost::system::error_code ec) {
       auto self = weak.lock();
       if (!self || ec == asio::error::operation_aborted) {
         return;
@@ -279,7 +232,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
       }
     });
     relay_timer.expires_after(ChildProcess::kRelayWait);
-    relay_timer.async_wait([weak](bp::error_code ec) {
+    relay_timer.async_wait([weak](boost::system::error_code ec) {
       auto self = weak.lock();
       if (!self || ec == asio::error::operation_aborted || self->relay_settled) {
         return;
@@ -375,14 +328,6 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
     return result;
   }
 
-  std::vector<const char*> env;
-  env.reserve(spec.env.size() + 1);
-  for (const auto& entry : spec.env) {
-    env.push_back(entry.c_str());
-  }
-  env.push_back(nullptr);
-  const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
-
   FileDescriptor cgroup_procs;
   if (containment && containment->has_cgroup()) {
     const auto procs = containment->scope().cgroup / "cgroup.procs";
@@ -395,20 +340,23 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   }
 
   auto impl = std::make_unique<ChildProcessImpl>(io, reaper, std::move(on_exit));
-  bp::error_code ec;
-  // The launcher waits for the child's exec, so a failed exec is an error
-  // value here, and the child leads its own session once we hold its PID.
-  bp::default_process_launcher launcher;
-  launcher.env = env.data();
-  auto launched = launch_process(
-      launcher, executable, args, ec,
-      NewSessionInit{process::descriptor_bound(), cgroup_procs.valid() ? cgroup_procs.get() : -1},
-      bp::process_start_dir(spec.work_dir),
-      bp::process_stdio{input.get(), output.get(), output.get()});
-  if (ec) {
-    result.out_of_resources =
-        ec.category() == bp::system_category() && is_resource_shortage(ec.value());
-    result.error = "cannot start " + executable.string() + ": " + ec.message();
+  // argv[0] is the resolved program, as ps and the identity checks see it.
+  process::SpawnRequest request;
+  request.executable = executable;
+  request.argv = spec.argv;
+  request.argv.front() = executable.string();
+  request.environment = spec.env;
+  request.work_dir = spec.work_dir;
+  request.stdin_fd = input.get();
+  request.stdout_fd = output.get();
+  request.stderr_fd = output.get();
+  request.new_session = true;
+  request.cgroup_procs_fd = cgroup_procs.valid() ? cgroup_procs.get() : -1;
+  request.explain_failure_on_stderr = true;
+  auto launched = process::spawn_process(request);
+  if (!launched.started()) {
+    result.out_of_resources = is_resource_shortage(launched.error);
+    result.error = std::move(launched.message);
     return result;
   }
   impl->pid = launched.pid;

@@ -6,35 +6,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "supervisor/process/boost_process.hpp"
-#include "supervisor/process/child_descriptors.hpp"
-#include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/proc_reader.hpp"
-#include "supervisor/runtime/process_launch.hpp"
+#include "supervisor/process/spawn.hpp"
 
 namespace supervise::runtime {
-
-namespace bp = boost::process::v2;
 
 namespace {
 
 constexpr int kPipeSize = 1024 * 1024;
-
-/// In the relay between fork and exec: its own session, default signal
-/// dispositions (it sets its own), no descriptor beyond stdio: above all no
-/// write end of any worker's pipe, which would keep that pipe open forever.
-struct RelayInit {
-  int fd_bound;
-  template <typename Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    if (::setsid() < 0) {
-      return bp::error_code(errno, bp::system_category());
-    }
-    process::restore_default_signals();
-    process::close_inherited_descriptors(fd_bound);
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -56,19 +35,25 @@ StartedLogRelay start_log_relay(const LogRelaySpec& relay, const std::filesystem
     result.error = std::string("cannot open /dev/null: ") + std::strerror(errno);
     return result;
   }
-  const std::vector<std::string> args{"--max-size", std::to_string(relay.rotation.max_size),
-                                      "--keep", std::to_string(relay.rotation.keep), log.string()};
   // No environment: the relay needs none, and a start marker inherited from
-  // whoever started supervise would make it look like someone's worker.
-  const char* no_environment[] = {nullptr};
-  bp::default_process_launcher launcher;
-  launcher.env = no_environment;
-  bp::error_code ec;
-  auto launched = launch_process(launcher, relay.program, args, ec,
-                                 RelayInit{process::descriptor_bound()}, bp::process_start_dir("/"),
-                                 bp::process_stdio{reader.get(), null.get(), null.get()});
-  if (ec) {
-    result.error = "cannot start " + relay.program.string() + ": " + ec.message();
+  // whoever started supervise would make it look like someone's worker. Its
+  // own session, and no descriptor beyond stdio: above all no write end of
+  // any worker's pipe, which would keep that pipe open forever.
+  process::SpawnRequest request;
+  request.executable = relay.program;
+  request.argv = {relay.program.string(),
+                  "--max-size",
+                  std::to_string(relay.rotation.max_size),
+                  "--keep",
+                  std::to_string(relay.rotation.keep),
+                  log.string()};
+  request.work_dir = "/";
+  request.stdin_fd = reader.get();
+  request.stdout_fd = null.get();
+  request.stderr_fd = null.get();
+  auto launched = process::spawn_process(request);
+  if (!launched.started()) {
+    result.error = std::move(launched.message);
     return result;
   }
   result.pid = launched.pid;

@@ -5,7 +5,7 @@
 // reap it. This class reaps those orphans, and only those: a zombie child
 // that is outside our own session (every worker runs in a session of its
 // own, so its descendants do too) and is not a main process someone waits
-// for (Boost.Process reaps those to learn their exit status).
+// for (its watcher reaps it to learn its exit status).
 
 #include <set>
 

@@ -497,13 +497,15 @@ TEST_F(UpCommandTest, AnExecThatFailsIsExplainedAndEndsInFailedAfterMaxRestarts)
   const auto status = up.wait_exit(30s);
   ASSERT_TRUE(status) << diagnostics(up);
   EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
-  // The reason is told: by the launch itself when it learns of the failed
-  // exec in time, else by the child in the worker's own log.
-  const std::string why = bad.string() + ": No such file or directory";
-  const auto log = slurp(root_ / ".claude/orchestrator/logs/broken.log");
-  EXPECT_TRUE(monitor_log().find("cannot start " + why) != std::string::npos ||
-              log.find("supervise: cannot execute " + why) != std::string::npos)
-      << log << diagnostics(up);
+  // The reason is told twice: by the launch, which waits for the exec, in
+  // the supervisor's log, and by the child in the worker's own log (through
+  // its log relay, which may still be writing it).
+  const std::string why = "cannot execute " + bad.string() + ": No such file or directory";
+  EXPECT_NE(monitor_log().find(why), std::string::npos) << diagnostics(up);
+  // Named after the stream and the spec's initiative, as Stream-A's is below.
+  const auto log = root_ / ".claude/orchestrator/logs/broken_a1b2c3d4.log";
+  EXPECT_TRUE(wait_for([&] { return slurp(log).find("supervise: " + why) != std::string::npos; }))
+      << slurp(log);
   EXPECT_NE(monitor_log().find("-> failed (max_restarts)"), std::string::npos) << monitor_log();
 }
 
