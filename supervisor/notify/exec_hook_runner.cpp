@@ -9,7 +9,10 @@ namespace supervise::notify {
 
 namespace {
 
-std::string describe_failure(const HookProcess::Result& result,
+/// What of a hook's output a failure's log line quotes.
+constexpr std::size_t kHookOutputLimit = 4096;
+
+std::string describe_failure(const runtime::AsyncCommand::Result& result,
                              std::chrono::milliseconds time_limit) {
   std::string text;
   if (!result.started) {
@@ -71,17 +74,19 @@ void ExecHookRunner::start_next() {
   while (running_.size() < std::max<std::size_t>(options_.max_running, 1) && !queue_.empty()) {
     Run run = queue_.take();
     const std::uint64_t id = next_id_++;
-    HookProcess::Options process;
+    runtime::AsyncCommand::Options process;
     process.argv = run.argv;
     process.input = run.input;
     process.env = run.env;
     process.work_dir = options_.work_dir;
     process.time_limit = run.time_limit;
+    process.output_limit = kHookOutputLimit;
     process.reaper = options_.reaper;
     ++stats_.started;
     std::weak_ptr<bool> alive = alive_;
-    auto started = HookProcess::start(
-        io_, process, [this, alive, id, done = std::move(run)](HookProcess::Result result) {
+    auto started = runtime::AsyncCommand::start(
+        io_, process,
+        [this, alive, id, done = std::move(run)](runtime::AsyncCommand::Result result) {
           if (alive.expired() || !*alive.lock()) {
             return;
           }
@@ -91,12 +96,12 @@ void ExecHookRunner::start_next() {
   }
 }
 
-void ExecHookRunner::finished(std::uint64_t id, const Run& run, const HookProcess::Result& result) {
+void ExecHookRunner::finished(std::uint64_t id, const Run& run,
+                              const runtime::AsyncCommand::Result& result) {
   running_.erase(id);
   const auto now = journal::FailureLog::Clock::now();
   auto& log = failure_log(run.label);
-  const bool ok = result.started && !result.timed_out && !result.cancelled && result.signal == 0 &&
-                  result.exit_code == 0;
+  const bool ok = result.succeeded();
   if (ok) {
     ++stats_.succeeded;
     if (auto line = log.succeeded(now)) {

@@ -17,7 +17,7 @@
 
 #include "supervisor/journal/failure_log.hpp"
 #include "supervisor/notify/bounded_queue.hpp"
-#include "supervisor/notify/hook_process.hpp"
+#include "supervisor/runtime/async_command.hpp"
 
 namespace supervise::notify {
 
@@ -25,7 +25,7 @@ struct ExecHookRunnerOptions {
   std::size_t max_running = 4;
   std::size_t max_queued = 100;
   std::filesystem::path work_dir;
-  /// Passed to every HookProcess; may be null.
+  /// Passed to every hook's AsyncCommand; may be null.
   runtime::OrphanReaper* reaper = nullptr;
   /// While a hook keeps failing, one summary line per this period at most.
   std::chrono::milliseconds failure_summary_every{60'000};
@@ -69,13 +69,13 @@ class ExecHookRunner {
 
  private:
   void start_next();
-  void finished(std::uint64_t id, const Run& run, const HookProcess::Result& result);
+  void finished(std::uint64_t id, const Run& run, const runtime::AsyncCommand::Result& result);
   journal::FailureLog& failure_log(const std::string& label);
 
   boost::asio::io_context& io_;
   ExecHookRunnerOptions options_;
   BoundedQueue<Run> queue_;
-  std::map<std::uint64_t, std::shared_ptr<HookProcess>> running_;
+  std::map<std::uint64_t, std::shared_ptr<runtime::AsyncCommand>> running_;
   std::uint64_t next_id_ = 1;
   std::map<std::string, journal::FailureLog> failures_;
   ExecHookStats stats_;

@@ -3,7 +3,7 @@
 // Running a short helper command to completion (git), with its output
 // captured: for the legacy monitor, which restarts one worker at a time and
 // has no event loop to keep answering. The runtime runs its commands with
-// AsyncCommand, which reports the same CommandResult.
+// runtime::AsyncCommand instead.
 
 #include <filesystem>
 #include <string>

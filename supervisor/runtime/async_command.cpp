@@ -1,8 +1,7 @@
 #include "supervisor/runtime/async_command.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,9 +11,10 @@
 #include <cstring>
 #include <optional>
 
+#include "supervisor/process/environment.hpp"
 #include "supervisor/process/file_descriptor.hpp"
 #include "supervisor/process/spawn.hpp"
-#include "supervisor/runtime/launch_spec.hpp"
+#include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 
 namespace supervise::runtime {
@@ -23,25 +23,36 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::size_t kOutputLimit = 64 * 1024;
+/// An anonymous in-memory file: no pipe to feed or drain from the loop.
+process::FileDescriptor memory_file(const char* name) {
+  return process::FileDescriptor(::memfd_create(name, MFD_CLOEXEC));
+}
 
-std::string read_output(int fd) {
-  std::string output;
-  ::lseek(fd, 0, SEEK_SET);
-  char buffer[4096];
-  ssize_t length = 0;
-  while (output.size() < kOutputLimit && (length = ::read(fd, buffer, sizeof buffer)) > 0) {
-    output.append(buffer, static_cast<std::size_t>(length));
+bool write_all(int fd, const std::string& data) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
   }
-  if (output.size() > kOutputLimit) {
-    output.resize(kOutputLimit);
-  }
+  return ::lseek(fd, 0, SEEK_SET) == 0;
+}
+
+std::string read_output(int fd, std::size_t limit) {
+  std::string output(limit, '\0');
+  const ssize_t length = ::pread(fd, output.data(), output.size(), 0);
+  output.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
   return output;
 }
 
 }  // namespace
 
-struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
+struct AsyncCommandImpl {
   AsyncCommandImpl(asio::io_context& io, AsyncCommand::Handler on_done)
       : io(io), on_done(std::move(on_done)), deadline(io) {}
 
@@ -49,13 +60,18 @@ struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
   AsyncCommand::Handler on_done;
   asio::steady_timer deadline;
   int pid = 0;
+  OrphanReaper* reaper = nullptr;
+  std::size_t output_limit = 0;
   std::optional<PidfdWatch> watch;
   process::FileDescriptor output;
   AsyncCommand::Result result;
+  bool reaped = false;
   bool finished = false;
 
+  /// Its group, while the main process is not reaped (a zombie leader keeps
+  /// the group's number ours, so no other group is ever hit).
   void kill_group() {
-    if (watch && !finished) {
+    if (pid > 0 && !reaped) {
       ::kill(-pid, SIGKILL);
     }
   }
@@ -67,7 +83,7 @@ struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
     finished = true;
     deadline.cancel();
     if (output.valid()) {
-      result.command.output = read_output(output.get());
+      result.output = read_output(output.get(), output_limit);
     }
     asio::post(io, [handler = std::move(on_done), done = std::move(result)] { handler(done); });
   }
@@ -76,7 +92,6 @@ struct AsyncCommandImpl : std::enable_shared_from_this<AsyncCommandImpl> {
 AsyncCommand::AsyncCommand(std::shared_ptr<AsyncCommandImpl> impl) : impl_(std::move(impl)) {}
 
 AsyncCommand::~AsyncCommand() {
-  // Nothing we started outlives its owner's interest in it.
   impl_->kill_group();
 }
 
@@ -88,38 +103,38 @@ void AsyncCommand::cancel() {
   impl_->kill_group();
 }
 
-std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
-                                                  const std::vector<std::string>& argv,
-                                                  const std::filesystem::path& work_dir,
-                                                  std::chrono::milliseconds deadline,
-                                                  Handler on_done,
-                                                  const std::map<std::string, std::string>& env) {
+int AsyncCommand::pid() const {
+  return impl_->pid;
+}
+
+std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io, const Options& options,
+                                                  Handler on_done) {
+  const std::vector<std::string>& argv = options.argv;
   auto impl = std::make_shared<AsyncCommandImpl>(io, std::move(on_done));
   std::shared_ptr<AsyncCommand> command(new AsyncCommand(impl));
+  impl->output_limit = options.output_limit;
   const auto fail = [&](std::string why) {
-    impl->result.command.output = std::move(why);
+    impl->output.reset();  // the reason, not what never ran, is the output
+    impl->result.output = std::move(why);
     impl->finish();
     return command;
   };
-  if (argv.empty()) {
+  if (argv.empty() || argv.front().empty()) {
     return fail("empty command");
   }
-  const auto environment = inherited_environment(env);
-  const auto executable =
-      find_executable(argv.front(), environment_value(environment, "PATH"), work_dir);
+  const auto environment = process::inherited_environment(options.env);
+  const auto executable = process::find_executable(
+      argv.front(), process::environment_value(environment, "PATH"), options.work_dir);
   if (executable.empty()) {
     return fail("command not found: " + argv.front());
   }
-  // Output goes to an unlinked temporary file: no pipe to drain.
-  std::string pattern = (std::filesystem::temp_directory_path() / "supervise-cmd-XXXXXX").string();
-  impl->output = process::FileDescriptor(::mkostemp(pattern.data(), O_CLOEXEC));
-  if (!impl->output.valid()) {
-    return fail(std::string("mkostemp: ") + std::strerror(errno));
+  process::FileDescriptor stdin_file = memory_file("supervise-command-input");
+  impl->output = memory_file("supervise-command-output");
+  if (!stdin_file.valid() || !impl->output.valid()) {
+    return fail(std::string("memfd_create: ") + std::strerror(errno));
   }
-  ::unlink(pattern.c_str());
-  process::FileDescriptor input(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!input.valid()) {
-    return fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
+  if (!write_all(stdin_file.get(), options.input)) {
+    return fail(std::string("cannot write its stdin: ") + std::strerror(errno));
   }
 
   // A session of its own, so that the time limit kills what it started too.
@@ -128,8 +143,8 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
   request.argv = argv;
   request.argv.front() = executable.string();
   request.environment = environment;
-  request.work_dir = work_dir;
-  request.stdin_fd = input.get();
+  request.work_dir = options.work_dir;
+  request.stdin_fd = stdin_file.get();
   request.stdout_fd = impl->output.get();
   request.stderr_fd = impl->output.get();
   auto launched = process::spawn_process(request);
@@ -137,11 +152,15 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
     return fail(std::move(launched.message));
   }
   impl->pid = launched.pid;
+  impl->reaper = options.reaper;
+  if (impl->reaper != nullptr) {
+    impl->reaper->track(impl->pid);
+  }
   impl->watch.emplace(io, std::move(launched.pidfd));
-  impl->result.command.started = true;
+  impl->result.started = true;
 
   std::weak_ptr<AsyncCommandImpl> weak = impl;
-  impl->deadline.expires_after(deadline);
+  impl->deadline.expires_after(options.time_limit);
   impl->deadline.async_wait([weak](const boost::system::error_code& error) {
     auto self = weak.lock();
     if (!self || error || self->finished) {
@@ -153,11 +172,20 @@ std::shared_ptr<AsyncCommand> AsyncCommand::start(asio::io_context& io,
   // The wait keeps the state alive even when the owner has let go: the
   // process is reaped either way.
   impl->watch->async_wait([impl] {
-    // It has ended, so this does not wait.
+    // What it left in its group ends with it.
+    impl->kill_group();
     int status = 0;
+    // It has ended, so this does not wait.
     const bool reaped = ::waitpid(impl->pid, &status, WNOHANG) == impl->pid;
-    impl->result.command.exit_code = reaped && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    // Reaped now: its group number is no longer ours to signal.
+    impl->reaped = true;
+    if (impl->reaper != nullptr) {
+      impl->reaper->untrack(impl->pid);
+    }
+    if (reaped && WIFEXITED(status)) {
+      impl->result.exit_code = WEXITSTATUS(status);
+    } else if (reaped && WIFSIGNALED(status)) {
+      impl->result.signal = WTERMSIG(status);
+    }
     impl->finish();
   });
   return command;

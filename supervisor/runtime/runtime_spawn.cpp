@@ -91,7 +91,7 @@ void Runtime::prepare_and_launch(const std::string& child, const AttemptPtr& att
     return;
   }
   attempt->worktree = WorktreeCreation::start(
-      io_, options_.layout.root, *work_dir, child, options_.git_deadline,
+      io_, options_.layout.root, *work_dir, child, options_.git_deadline, &reaper_,
       [this, child, attempt, dir = *work_dir](WorktreeResult result) {
         attempt->worktree.reset();
         if (!attempt_current(child, attempt)) {

@@ -17,20 +17,22 @@ std::string trimmed(std::string text) {
 
 WorktreeCreation::WorktreeCreation(boost::asio::io_context& io, std::filesystem::path root,
                                    std::filesystem::path path, std::string branch,
-                                   std::chrono::steady_clock::time_point deadline, Handler on_done)
+                                   std::chrono::steady_clock::time_point deadline,
+                                   OrphanReaper* reaper, Handler on_done)
     : io_(io),
       root_(std::move(root)),
       path_(std::move(path)),
       branch_(std::move(branch)),
       deadline_(deadline),
+      reaper_(reaper),
       on_done_(std::move(on_done)) {}
 
 std::shared_ptr<WorktreeCreation> WorktreeCreation::start(
     boost::asio::io_context& io, std::filesystem::path root, std::filesystem::path path,
-    std::string branch, std::chrono::milliseconds deadline, Handler on_done) {
+    std::string branch, std::chrono::milliseconds deadline, OrphanReaper* reaper, Handler on_done) {
   auto creation = std::make_shared<WorktreeCreation>(
       io, std::move(root), std::move(path), std::move(branch),
-      std::chrono::steady_clock::now() + deadline, std::move(on_done));
+      std::chrono::steady_clock::now() + deadline, reaper, std::move(on_done));
   std::error_code ec;
   if (std::filesystem::is_directory(creation->path_, ec)) {
     WorktreeResult result;
@@ -74,12 +76,17 @@ void WorktreeCreation::run(Step step) {
   }
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline_ - std::chrono::steady_clock::now());
-  auto self = shared_from_this();
+  AsyncCommand::Options command;
+  command.argv = std::move(argv);
   // A credential prompt would wait for a terminal that is not there.
+  command.env = {{"GIT_TERMINAL_PROMPT", "0"}};
+  command.work_dir = root_;
+  command.time_limit = std::max(left, std::chrono::milliseconds(0));
+  command.output_limit = 64 * 1024;
+  command.reaper = reaper_;
+  auto self = shared_from_this();
   running_ = AsyncCommand::start(
-      io_, argv, root_, std::max(left, std::chrono::milliseconds(0)),
-      [self, step](AsyncCommand::Result outcome) { self->step_done(step, outcome); },
-      {{"GIT_TERMINAL_PROMPT", "0"}});
+      io_, command, [self, step](AsyncCommand::Result outcome) { self->step_done(step, outcome); });
 }
 
 void WorktreeCreation::step_done(Step step, const AsyncCommand::Result& outcome) {
@@ -99,23 +106,22 @@ void WorktreeCreation::step_done(Step step, const AsyncCommand::Result& outcome)
     finish(std::move(result));
     return;
   }
-  if (!outcome.command.started) {
-    result.error = trimmed(outcome.command.output);
+  if (!outcome.started) {
+    result.error = trimmed(outcome.output);
     finish(std::move(result));
     return;
   }
   switch (step) {
     case Step::check_branch:
-      branch_exists_ = outcome.command.exit_code == 0;
+      branch_exists_ = outcome.exit_code == 0;
       run(Step::prune);
       return;
     case Step::prune:
       run(Step::add);
       return;
     case Step::add:
-      if (outcome.command.exit_code != 0) {
-        result.error =
-            "git worktree add " + path_.string() + " failed: " + trimmed(outcome.command.output);
+      if (outcome.exit_code != 0) {
+        result.error = "git worktree add " + path_.string() + " failed: " + trimmed(outcome.output);
       } else {
         result.ok = true;
         result.created = true;

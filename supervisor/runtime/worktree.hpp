@@ -27,18 +27,19 @@ class WorktreeCreation : public std::enable_shared_from_this<WorktreeCreation> {
   using Handler = std::function<void(WorktreeResult)>;
 
   /// `on_done` runs once on `io` (at once, posted, when `path` is a directory
-  /// already).
+  /// already). `reaper` is told of each git (AsyncCommand::Options::reaper).
   static std::shared_ptr<WorktreeCreation> start(boost::asio::io_context& io,
                                                  std::filesystem::path root,
                                                  std::filesystem::path path, std::string branch,
                                                  std::chrono::milliseconds deadline,
-                                                 Handler on_done);
+                                                 OrphanReaper* reaper, Handler on_done);
   /// Kills the running git step; `on_done` then runs with an error.
   void cancel();
 
   WorktreeCreation(boost::asio::io_context& io, std::filesystem::path root,
                    std::filesystem::path path, std::string branch,
-                   std::chrono::steady_clock::time_point deadline, Handler on_done);
+                   std::chrono::steady_clock::time_point deadline, OrphanReaper* reaper,
+                   Handler on_done);
 
  private:
   enum class Step { check_branch, prune, add };
@@ -51,6 +52,7 @@ class WorktreeCreation : public std::enable_shared_from_this<WorktreeCreation> {
   std::filesystem::path path_;
   std::string branch_;
   std::chrono::steady_clock::time_point deadline_;
+  OrphanReaper* reaper_;
   Handler on_done_;
   bool branch_exists_ = false;
   bool cancelled_ = false;
