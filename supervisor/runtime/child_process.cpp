@@ -368,9 +368,10 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
     impl->relay_watch.emplace(io, std::move(relay->pidfd));
   }
   if (containment && containment->has_cgroup()) {
-    // The child moves itself in before exec, so nothing it starts is ever
-    // outside; the launch does not wait for that, so the parent moves it
-    // too (the same write, whoever comes first) and learns whether it could.
+    // The child moved itself in before exec, so nothing it starts is ever
+    // outside, but a refused move is not a failed start. The same write
+    // from here is the cheapest check: it succeeds when the child is in
+    // (already or now).
     const auto pid_text = std::to_string(impl->pid);
     if (::write(cgroup_procs.get(), pid_text.data(), pid_text.size()) < 0 && errno != ESRCH &&
         !in_cgroup(impl->pid, containment->scope().cgroup)) {
