@@ -3,8 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <iterator>
 #include <system_error>
 #include <thread>
 
@@ -73,12 +71,8 @@ std::filesystem::path read_cwd(int pid) {
 }  // namespace
 
 std::vector<std::string> read_environment(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-  if (!in) {
-    return {};
-  }
-  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return process::parse_cmdline(content);
+  const auto content = process::read_proc_file("/proc/" + std::to_string(pid) + "/environ");
+  return content ? process::parse_cmdline(*content) : std::vector<std::string>{};
 }
 
 bool is_survivor_of(WallClock::time_point process_start,

@@ -1,12 +1,13 @@
 #include "supervisor/process/proc_reader.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <fstream>
-#include <iterator>
 #include <system_error>
 
 namespace supervise::process {
@@ -38,19 +39,6 @@ std::vector<std::string_view> split_spaces(std::string_view text) {
     }
   }
   return fields;
-}
-
-/// Reads a whole /proc file; nullopt when it cannot be opened.
-std::optional<std::string> slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return std::nullopt;
-  }
-  return content;
 }
 
 std::optional<uid_t> real_uid_from_status(std::string_view status) {
@@ -165,7 +153,7 @@ std::optional<ProcessInfo> read_process(int pid) {
     return std::nullopt;
   }
   const std::filesystem::path dir = std::filesystem::path("/proc") / std::to_string(pid);
-  const auto stat_text = slurp(dir / "stat");
+  const auto stat_text = read_proc_file(dir / "stat");
   if (!stat_text) {
     return std::nullopt;
   }
@@ -178,7 +166,7 @@ std::optional<ProcessInfo> read_process(int pid) {
   info.start_time = ticks_to_wall_clock(info.stat.start_ticks);
 
   std::optional<uid_t> uid;
-  if (const auto status = slurp(dir / "status")) {
+  if (const auto status = read_proc_file(dir / "status")) {
     uid = real_uid_from_status(*status);
   }
   if (!uid) {
@@ -189,7 +177,7 @@ std::optional<ProcessInfo> read_process(int pid) {
     uid = st.st_uid;
   }
   info.uid = *uid;
-  if (const auto cmdline = slurp(dir / "cmdline")) {
+  if (const auto cmdline = read_proc_file(dir / "cmdline")) {
     info.argv = parse_cmdline(*cmdline);
   }
   return info;
@@ -199,18 +187,43 @@ std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& pro
   if (pid <= 0) {
     return std::nullopt;
   }
-  const auto content = slurp(proc_root / std::to_string(pid) / "stat");
+  const auto content = read_proc_file(proc_root / std::to_string(pid) / "stat");
   if (!content) {
     return std::nullopt;
   }
   return parse_proc_stat(*content);
 }
 
+std::optional<std::string> read_proc_file(const std::filesystem::path& path) {
+  // POSIX reads, not an ifstream: a process that ends between the open and
+  // the read makes read() fail with ESRCH, which libstdc++'s filebuf turns
+  // into an exception that an istreambuf_iterator lets through.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return std::nullopt;
+  }
+  std::string content;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got > 0) {
+      content.append(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0) {
+      break;
+    } else if (errno != EINTR) {
+      ::close(fd);
+      return std::nullopt;
+    }
+  }
+  ::close(fd);
+  return content;
+}
+
 std::optional<std::string> read_proc_cgroup(int pid) {
   if (pid <= 0) {
     return std::nullopt;
   }
-  return slurp(std::filesystem::path("/proc") / std::to_string(pid) / "cgroup");
+  return read_proc_file(std::filesystem::path("/proc") / std::to_string(pid) / "cgroup");
 }
 
 std::vector<int> own_child_pids() {

@@ -78,6 +78,10 @@ std::optional<ProcessInfo> read_process(int pid);
 /// vanished while being read, or the content does not parse).
 std::optional<ProcStat> read_proc_stat(int pid, const std::filesystem::path& proc_root = "/proc");
 
+/// The whole content of a /proc file; nullopt when it cannot be opened or
+/// read (a process that ended in between reads as ESRCH).
+std::optional<std::string> read_proc_file(const std::filesystem::path& path);
+
 /// The content of /proc/<pid>/cgroup (parse it with cgroup_v2.hpp's
 /// parse_cgroup_v2_path); nullopt when it cannot be read.
 std::optional<std::string> read_proc_cgroup(int pid);

@@ -3,8 +3,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,13 +13,8 @@ namespace supervise::runtime {
 
 namespace {
 
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
 std::optional<double> boot_time_seconds(const std::filesystem::path& proc_root) {
-  std::istringstream lines(read_all(proc_root / "stat"));
+  std::istringstream lines(process::read_proc_file(proc_root / "stat").value_or(""));
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("btime ", 0) == 0) {
       return std::stod(line.substr(6));

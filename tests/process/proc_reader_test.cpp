@@ -89,6 +89,20 @@ TEST(ReadProcCgroup, ThisProcessHasOneAndNoProcessNone) {
   EXPECT_FALSE(read_proc_cgroup(system_pid_max() + 1));
 }
 
+TEST(ReadProcFile, ReadsAWholeFile) {
+  const auto stat = read_proc_file("/proc/self/stat");
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(parse_proc_stat(*stat)->pid, ::getpid());
+}
+
+TEST(ReadProcFile, AReadThatFailsAfterTheOpenIsNulloptNotAnException) {
+  // The open of a directory succeeds and its read fails (EISDIR), as the
+  // read of /proc/<pid>/stat fails with ESRCH when the process ends in
+  // between; libstdc++'s filebuf threw there, out of a session scan.
+  EXPECT_EQ(read_proc_file("/proc/self"), std::nullopt);
+  EXPECT_EQ(read_proc_file("/proc/self/no-such-file"), std::nullopt);
+}
+
 TEST(ReadProcess, NoSuchProcessIsNullopt) {
   EXPECT_FALSE(read_process(0));
   EXPECT_FALSE(read_process(-1));
