@@ -1,5 +1,7 @@
 #include "supervisor/cli/control_commands.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <iostream>
 #include <memory>
@@ -14,14 +16,6 @@ namespace supervise::cli {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) {
-    text += (text.empty() ? "" : ", ") + item;
-  }
-  return text;
-}
 
 struct ControlOptions {
   ProjectOptions project;
@@ -98,7 +92,9 @@ int down(const ControlOptions& options) {
   }
   const int pid = reply.value("supervisor_pid", 0);
   std::cout << "supervise down: supervisor " << pid << " is stopping "
-            << (active.empty() ? std::string("its children") : join(active)) << "\n";
+            << (active.empty() ? std::string("its children")
+                               : fmt::to_string(fmt::join(active, ", ")))
+            << "\n";
   // Long enough for every child's shutdown timeout.
   if (pid <= 1 || !wait_for_exit(pid, 15min)) {
     std::cerr << "supervise down: supervisor " << pid << " still runs after 15 minutes\n";

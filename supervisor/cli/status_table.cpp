@@ -86,14 +86,6 @@ std::string progress_bar(const status::TaskCounts& tasks) {
   return fmt::format("{} {:<7}", bar, fmt::format("{}/{}", tasks.completed, tasks.total));
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) {
-    text += (text.empty() ? "" : ", ") + item;
-  }
-  return text;
-}
-
 std::string details(const ChildReport& child) {
   std::vector<std::string> parts;
   if (child.pid) {
@@ -121,7 +113,7 @@ std::string details(const ChildReport& child) {
     parts.push_back("restart in " + format_duration_short(*child.next_restart_in_seconds));
   }
   if (!child.waiting_for.empty()) {
-    parts.push_back("waits for " + join(child.waiting_for));
+    parts.push_back("waits for " + fmt::to_string(fmt::join(child.waiting_for, ", ")));
   }
   std::string text;
   for (const auto& part : parts) {

@@ -10,14 +10,6 @@
 #include "supervisor/process/file_descriptor.hpp"
 
 namespace supervise::legacy {
-namespace {
-
-std::string errno_text(int error) {
-  return std::strerror(error);
-}
-
-}  // namespace
-
 bool write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            std::string& error, bool flush) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
@@ -32,7 +24,7 @@ bool write_file_atomically(const std::filesystem::path& path, std::string_view c
                   std::to_string(counter.fetch_add(1)) + ".tmp");
     raw_fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (raw_fd < 0 && errno != EEXIST) {
-      error = "cannot create " + temp.string() + ": " + errno_text(errno);
+      error = "cannot create " + temp.string() + ": " + std::strerror(errno);
       return false;
     }
   }
@@ -48,21 +40,21 @@ bool write_file_atomically(const std::filesystem::path& path, std::string_view c
       if (errno == EINTR) {
         continue;
       }
-      error = "cannot write " + temp.string() + ": " + errno_text(errno);
+      error = "cannot write " + temp.string() + ": " + std::strerror(errno);
       ::unlink(temp.c_str());
       return false;
     }
     written += static_cast<std::size_t>(n);
   }
   if ((flush && ::fsync(fd.get()) != 0) || ::close(fd.release()) != 0) {
-    error = "cannot flush " + temp.string() + ": " + errno_text(errno);
+    error = "cannot flush " + temp.string() + ": " + std::strerror(errno);
     ::unlink(temp.c_str());
     return false;
   }
   // rename(2) replaces a symlink at the target instead of following it, and
   // fails on a directory: exactly the semantics we want.
   if (::rename(temp.c_str(), path.c_str()) != 0) {
-    error = "cannot rename " + temp.string() + " to " + path.string() + ": " + errno_text(errno);
+    error = "cannot rename " + temp.string() + " to " + path.string() + ": " + std::strerror(errno);
     ::unlink(temp.c_str());
     return false;
   }

@@ -36,12 +36,6 @@ using taskcopilot::Stream;
 constexpr const char* kLastResortTemplate =
     "You are a **Stream Foreman** for {stream_id}. Execute tasks:\n{task_table}\n";
 
-std::optional<std::uintmax_t> size_of(const fs::path& path) {
-  std::error_code error;
-  const auto size = fs::file_size(path, error);
-  return error ? std::nullopt : std::optional(size);
-}
-
 /// What the PID file of a stream says about its worker.
 struct WorkerProbe {
   bool known = true;  ///< false: the status could not be determined
@@ -110,7 +104,7 @@ class Monitor {
           .running = worker.running,
           .complete = complete[stream.id],
           .dependencies_complete = dependencies_complete,
-          .log_bytes = log_file ? size_of(*log_file) : std::nullopt,
+          .log_bytes = log_file ? log_size(*log_file) : std::nullopt,
           .total_tasks = stream.progress.total,
       };
       if (is_dead_worker(observation)) {
@@ -249,7 +243,7 @@ class Monitor {
     std::error_code shim_error;
     const fs::path shim =
         fs::is_regular_file(layout_.shim, shim_error) ? layout_.shim : options_.fallback_shim;
-    const std::uintmax_t log_offset = size_of(*log_file).value_or(0);
+    const std::uintmax_t log_offset = log_size(*log_file).value_or(0);
     const auto launched_at = WallClock::now();
     const LaunchResult launched = launch_detached_shim(ShimLaunch{
         .shim = shim,

@@ -9,6 +9,7 @@
 #include "supervisor/journal/journal.hpp"
 #include "supervisor/legacy/dead_worker_rule.hpp"
 #include "supervisor/legacy/pid_file.hpp"
+#include "supervisor/legacy/shim_banner.hpp"
 #include "supervisor/legacy/worker_identity.hpp"
 #include "supervisor/process/session_scan.hpp"
 #include "supervisor/spec/spec_error.hpp"
@@ -66,12 +67,6 @@ std::optional<LiveWorker> live_worker(const taskcopilot::ProjectLayout& layout,
         std::chrono::duration<double>(WallClock::now() - process->start_time).count();
   }
   return worker;
-}
-
-std::optional<std::uintmax_t> size_of(const std::filesystem::path& path) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  return error ? std::nullopt : std::optional(size);
 }
 
 void add_workers(const std::vector<core::ChildSpec>& children,
@@ -224,7 +219,7 @@ std::optional<status::StatusReport> offline_status(const taskcopilot::ProjectLay
     child.dead = is_dead_worker({.running = worker.has_value(),
                                  .complete = complete[stream.id],
                                  .dependencies_complete = child.waiting_for.empty(),
-                                 .log_bytes = log ? size_of(*log) : std::nullopt,
+                                 .log_bytes = log ? log_size(*log) : std::nullopt,
                                  .total_tasks = stream.progress.total});
     report.children.push_back(std::move(child));
   }

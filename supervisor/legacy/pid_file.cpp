@@ -24,10 +24,6 @@ namespace {
 /// not a PID file, and reading it whole would let a stray large file cost us.
 constexpr std::size_t kMaxContent = 64;
 
-std::string errno_text(int error) {
-  return std::strerror(error);
-}
-
 WallClock::time_point to_time_point(const struct timespec& ts) {
   const auto since_epoch = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
   return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(since_epoch));
@@ -112,7 +108,7 @@ PidFileRead read_pid_file(const std::filesystem::path& path) {
       result.state = PidFileState::missing;
     } else {
       result.state = PidFileState::unreadable;
-      result.reason = errno_text(errno);
+      result.reason = std::strerror(errno);
     }
     return result;
   }
@@ -135,14 +131,14 @@ PidFileRead read_pid_file(const std::filesystem::path& path) {
       result.state = PidFileState::symlink;
     } else {
       result.state = PidFileState::unreadable;
-      result.reason = errno_text(error);
+      result.reason = std::strerror(error);
     }
     return result;
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     result.state = PidFileState::unreadable;
-    result.reason = errno_text(errno);
+    result.reason = std::strerror(errno);
     return result;
   }
   if (!S_ISREG(st.st_mode)) {
@@ -161,7 +157,7 @@ PidFileRead read_pid_file(const std::filesystem::path& path) {
         continue;
       }
       result.state = PidFileState::unreadable;
-      result.reason = errno_text(errno);
+      result.reason = std::strerror(errno);
       return result;
     }
     if (n == 0) {
@@ -202,7 +198,7 @@ RemoveOutcome unlink_if_same(const std::filesystem::path& path, const FileIdenti
     if (errno == ENOENT) {
       return RemoveOutcome::missing;
     }
-    error = errno_text(errno);
+    error = std::strerror(errno);
     return RemoveOutcome::failed;
   }
   if (!S_ISREG(st.st_mode) || !(identity_of(st) == expected)) {
@@ -212,7 +208,7 @@ RemoveOutcome unlink_if_same(const std::filesystem::path& path, const FileIdenti
     if (errno == ENOENT) {
       return RemoveOutcome::missing;
     }
-    error = "cannot remove " + path.string() + ": " + errno_text(errno);
+    error = "cannot remove " + path.string() + ": " + std::strerror(errno);
     return RemoveOutcome::failed;
   }
   return RemoveOutcome::removed;

@@ -7,10 +7,17 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 
 #include "supervisor/legacy/worker_identity.hpp"
 
 namespace supervise::legacy {
+
+std::optional<std::uintmax_t> log_size(const std::filesystem::path& log) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(log, error);
+  return error ? std::nullopt : std::optional(size);
+}
 
 namespace {
 

@@ -15,6 +15,10 @@
 
 namespace supervise::legacy {
 
+/// The size of a stream's log in bytes (the dead-worker rule's `log_bytes`);
+/// none when there is no such file.
+std::optional<std::uintmax_t> log_size(const std::filesystem::path& log);
+
 /// One run of a shim as its log tells it.
 struct ShimRun {
   int pid = 0;

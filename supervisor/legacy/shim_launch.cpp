@@ -22,7 +22,7 @@ namespace supervise::legacy {
 
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(10);
+constexpr auto kShimStartPollInterval = std::chrono::milliseconds(10);
 
 std::string find_bash() {
   for (const char* candidate : {"/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash"}) {
@@ -246,7 +246,7 @@ ShimStart wait_for_shim_start(int shim_pid, const std::filesystem::path& pid_fil
     if (std::chrono::steady_clock::now() >= until) {
       return ShimStart::timed_out;
     }
-    std::this_thread::sleep_for(kPollInterval);
+    std::this_thread::sleep_for(kShimStartPollInterval);
   }
 }
 

@@ -13,7 +13,7 @@ namespace supervise::legacy {
 
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(10);
+constexpr auto kSurvivorPollInterval = std::chrono::milliseconds(10);
 /// After SIGKILL a process is gone within a scheduler tick or two; this
 /// bounds the wait for one stuck in uninterruptible sleep (state D).
 constexpr auto kAfterKill = std::chrono::seconds(2);
@@ -34,7 +34,7 @@ std::vector<Target> wait_gone(std::vector<Target> targets, std::chrono::millisec
     if (targets.empty() || std::chrono::steady_clock::now() >= until) {
       return targets;
     }
-    std::this_thread::sleep_for(kPollInterval);
+    std::this_thread::sleep_for(kSurvivorPollInterval);
   }
 }
 

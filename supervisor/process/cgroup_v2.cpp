@@ -55,10 +55,6 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
-std::string errno_text(int error) {
-  return std::strerror(error);
-}
-
 }  // namespace
 
 std::optional<Cgroup2Mount> parse_cgroup2_mount(std::string_view mountinfo) {
@@ -154,7 +150,7 @@ CgroupBase find_cgroup_base() {
   remove_cgroup(probe, error);
   if (!writable) {
     base.error = "cannot move processes into cgroups under " + directory->string() + ": " +
-                 errno_text(access_error);
+                 std::strerror(access_error);
     return base;
   }
   base.directory = *directory;
@@ -163,7 +159,7 @@ CgroupBase find_cgroup_base() {
 
 bool create_cgroup(const std::filesystem::path& cgroup, std::string& error) {
   if (::mkdir(cgroup.c_str(), 0755) != 0) {
-    error = "cannot create cgroup " + cgroup.string() + ": " + errno_text(errno);
+    error = "cannot create cgroup " + cgroup.string() + ": " + std::strerror(errno);
     return false;
   }
   return true;
@@ -192,7 +188,7 @@ bool kill_cgroup(const std::filesystem::path& cgroup, std::string& error) {
     if (::write(kill_file.get(), "1", 1) == 1 || errno == ENOENT || errno == ENODEV) {
       return true;
     }
-    error = "cannot write " + (cgroup / "cgroup.kill").string() + ": " + errno_text(errno);
+    error = "cannot write " + (cgroup / "cgroup.kill").string() + ": " + std::strerror(errno);
     return false;
   }
   if (errno == ENOENT && !std::filesystem::exists(cgroup)) {
@@ -203,7 +199,7 @@ bool kill_cgroup(const std::filesystem::path& cgroup, std::string& error) {
   bool ok = true;
   for (const int pid : cgroup_members(cgroup).value_or(std::vector<int>{})) {
     if (pid > 1 && ::kill(pid, SIGKILL) != 0 && errno != ESRCH) {
-      error = "cannot kill " + std::to_string(pid) + ": " + errno_text(errno);
+      error = "cannot kill " + std::to_string(pid) + ": " + std::strerror(errno);
       ok = false;
     }
   }
@@ -214,7 +210,7 @@ bool remove_cgroup(const std::filesystem::path& cgroup, std::string& error) {
   if (::rmdir(cgroup.c_str()) == 0 || errno == ENOENT) {
     return true;
   }
-  error = "cannot remove cgroup " + cgroup.string() + ": " + errno_text(errno);
+  error = "cannot remove cgroup " + cgroup.string() + ": " + std::strerror(errno);
   return false;
 }
 

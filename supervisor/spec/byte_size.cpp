@@ -9,13 +9,13 @@ namespace supervise::spec {
 
 namespace {
 
-struct Unit {
+struct SizeUnit {
   std::string_view suffix;
   std::uint64_t bytes;
 };
 
 /// Largest first: format_byte_size picks the first unit that divides.
-constexpr std::array<Unit, 4> kUnits{
+constexpr std::array<SizeUnit, 4> kSizeUnits{
     {{"GB", 1ULL << 30}, {"MB", 1ULL << 20}, {"KB", 1ULL << 10}, {"B", 1}}};
 
 constexpr std::uint64_t kLimit = 1ULL << 40;
@@ -38,7 +38,7 @@ ParsedByteSize parse_byte_size(std::string_view text) {
     return expected();
   }
   const std::string_view suffix = text.substr(digits);
-  for (const Unit& unit : kUnits) {
+  for (const SizeUnit& unit : kSizeUnits) {
     if (suffix != unit.suffix) {
       continue;
     }
@@ -54,7 +54,7 @@ ParsedByteSize parse_byte_size(std::string_view text) {
 }
 
 std::string format_byte_size(std::uint64_t bytes) {
-  for (const Unit& unit : kUnits) {
+  for (const SizeUnit& unit : kSizeUnits) {
     if (bytes != 0 && bytes % unit.bytes == 0) {
       return fmt::format("{}{}", bytes / unit.bytes, unit.suffix);
     }

@@ -11,16 +11,16 @@ namespace supervise::spec {
 
 namespace {
 
-struct Unit {
+struct DurationUnit {
   std::string_view suffix;
   std::int64_t milliseconds;
 };
 
 /// Longest suffix first, so `ms` is not read as `m` followed by junk.
-constexpr std::array<Unit, 5> kUnits{
+constexpr std::array<DurationUnit, 5> kDurationUnits{
     {{"ms", 1}, {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}}};
 
-constexpr std::string_view kExpected =
+constexpr std::string_view kExpectedDuration =
     "expected a duration such as 500ms, 30s, 5m, 1h or 30d (an integer and a unit)";
 
 ParsedDuration failure(DurationError error, std::string message,
@@ -59,11 +59,11 @@ ParsedDuration parse_duration(std::string_view text) {
     ++digits;
   }
   if (digits == 0) {
-    return failure(DurationError::malformed, std::string(kExpected) + ", got " + quoted);
+    return failure(DurationError::malformed, std::string(kExpectedDuration) + ", got " + quoted);
   }
   const std::string_view suffix = rest.substr(digits);
-  const Unit* unit = nullptr;
-  for (const Unit& candidate : kUnits) {
+  const DurationUnit* unit = nullptr;
+  for (const DurationUnit& candidate : kDurationUnits) {
     if (suffix == candidate.suffix) {
       unit = &candidate;
       break;
@@ -75,8 +75,9 @@ ParsedDuration parse_duration(std::string_view text) {
                                                    std::string(rest) + "s or " + std::string(rest) +
                                                    "ms, got " + quoted);
     }
-    return failure(DurationError::malformed,
-                   std::string(kExpected) + "; the unit must be ms, s, m, h or d, got " + quoted);
+    return failure(
+        DurationError::malformed,
+        std::string(kExpectedDuration) + "; the unit must be ms, s, m, h or d, got " + quoted);
   }
   std::int64_t count = 0;
   const auto [end, status] = std::from_chars(rest.data(), rest.data() + digits, count);
@@ -99,7 +100,7 @@ std::string format_duration(core::Duration duration) {
   if (milliseconds == 0) {
     return "0s";
   }
-  // kUnits lists ms first for parsing; formatting wants the largest unit.
+  // kDurationUnits lists ms first for parsing; formatting wants the largest unit.
   for (const auto& [suffix, size] :
        {std::pair{"h", 3'600'000LL}, std::pair{"m", 60'000LL}, std::pair{"s", 1000LL}}) {
     if (milliseconds % size == 0) {

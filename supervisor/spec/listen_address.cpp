@@ -10,7 +10,7 @@ namespace supervise::spec {
 
 namespace {
 
-constexpr std::string_view kExpected =
+constexpr std::string_view kExpectedAddress =
     "expected [ADDR:]PORT such as 9100, 127.0.0.1:9100 or [::1]:9100";
 
 std::optional<int> parse_port(std::string_view text) {
@@ -41,7 +41,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      error = std::string(kExpected) + ", got '" + core::printable_text(text) + "'";
+      error = std::string(kExpectedAddress) + ", got '" + core::printable_text(text) + "'";
       return std::nullopt;
     }
     address.host = std::string(text.substr(1, close - 1));
@@ -64,7 +64,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   }
   const auto port = parse_port(port_text);
   if (!port) {
-    error = std::string(kExpected) + ", got '" + core::printable_text(text) + "'" +
+    error = std::string(kExpectedAddress) + ", got '" + core::printable_text(text) + "'" +
             (port_text.empty() ? "" : " (a port is a number from 0 to 65535)");
     return std::nullopt;
   }

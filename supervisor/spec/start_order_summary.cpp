@@ -1,5 +1,7 @@
 #include "supervisor/spec/start_order_summary.hpp"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
 #include <vector>
@@ -7,18 +9,6 @@
 #include "supervisor/core/dependency_graph.hpp"
 
 namespace supervise::spec {
-
-namespace {
-
-std::string join(const std::vector<std::string>& ids) {
-  std::string text;
-  for (const std::string& id : ids) {
-    text += (text.empty() ? "" : ", ") + id;
-  }
-  return text;
-}
-
-}  // namespace
 
 std::string describe_start_order(const core::SpecDocument& document) {
   const std::vector<core::DependencyNode> nodes = core::dependency_nodes(document.root);
@@ -33,7 +23,7 @@ std::string describe_start_order(const core::SpecDocument& document) {
   }
   std::string text;
   for (const auto& [depth, ids] : by_depth) {
-    text += "depth " + std::to_string(depth) + ": " + join(ids) + "\n";
+    text += "depth " + std::to_string(depth) + ": " + fmt::to_string(fmt::join(ids, ", ")) + "\n";
   }
   std::vector<std::string> stuck;
   for (const core::DependencyNode& node : nodes) {
@@ -42,7 +32,7 @@ std::string describe_start_order(const core::SpecDocument& document) {
     }
   }
   if (!stuck.empty()) {
-    text += "cycle: " + join(stuck) + "\n";
+    text += "cycle: " + fmt::to_string(fmt::join(stuck, ", ")) + "\n";
   }
   return text;
 }

@@ -23,6 +23,7 @@ using supervise::testing::read_text;
 using supervise::testing::run_supervise;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
+using supervise::testing::without_task_copilot;
 
 /// PIDs of live log relays writing `log` (found by their command line).
 std::vector<int> live_relays_for(const std::filesystem::path& log) {
@@ -44,12 +45,6 @@ std::vector<int> live_relays_for(const std::filesystem::path& log) {
     }
   }
   return found;
-}
-
-std::vector<std::string> without_task_copilot(const TempDir& dir) {
-  return {"--project",   (dir / "project").string(),
-          "--tasks-db",  (dir / "none" / "tasks.db").string(),
-          "--memory-db", (dir / "none" / "memory.db").string()};
 }
 
 TEST(LogRotation, TwoHundredThousandLinesKeepTwoRotatedFilesAndLogsEndsWithTheLast) {

@@ -15,12 +15,7 @@ namespace {
 
 using supervise::testing::run_supervise;
 using supervise::testing::TempDir;
-
-std::vector<std::string> without_task_copilot(const TempDir& dir) {
-  return {"--project",   (dir / "project").string(),
-          "--tasks-db",  (dir / "none" / "tasks.db").string(),
-          "--memory-db", (dir / "none" / "memory.db").string()};
-}
+using supervise::testing::without_task_copilot;
 
 void run_up_once(const TempDir& dir, const std::string& spec) {
   std::filesystem::create_directories(dir / "project");

@@ -25,6 +25,7 @@
 
 #include "supervisor/process/session_scan.hpp"
 #include "supervisor/runtime/control_client.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/process_snapshot.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
@@ -33,11 +34,12 @@
 
 namespace supervise::testing {
 
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+/// Arguments that point a command at `dir`/project with no Task Copilot
+/// databases (paths that do not exist), for spec-only projects.
+inline std::vector<std::string> without_task_copilot(const TempDir& dir) {
+  return {"--project",   (dir / "project").string(),
+          "--tasks-db",  (dir / "none" / "tasks.db").string(),
+          "--memory-db", (dir / "none" / "memory.db").string()};
 }
 
 /// True while a live (not zombie) process remains in the session or process

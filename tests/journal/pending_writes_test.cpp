@@ -6,14 +6,14 @@ namespace supervise::journal {
 namespace {
 
 using std::chrono::seconds;
-using Time = std::chrono::system_clock::time_point;
+using WallTime = std::chrono::system_clock::time_point;
 
 QueuedEntry entry(const std::string& detail, int second = 0) {
   QueuedEntry queued;
   queued.entry.initiative = "init";
   queued.entry.child = "A";
   queued.entry.detail = detail;
-  queued.recorded_at = Time(seconds(second));
+  queued.recorded_at = WallTime(seconds(second));
   return queued;
 }
 
@@ -47,8 +47,8 @@ TEST(PendingWrites, AFullQueueDropsTheOldestAndCountsThem) {
   auto batch = pending.take(10);
   EXPECT_EQ(details(batch), (std::vector<std::string>{"3", "4"}));
   EXPECT_EQ(batch.dropped.count, 2u);
-  EXPECT_EQ(batch.dropped.first_recorded, Time(seconds(1)));
-  EXPECT_EQ(batch.dropped.last_recorded, Time(seconds(2)));
+  EXPECT_EQ(batch.dropped.first_recorded, WallTime(seconds(1)));
+  EXPECT_EQ(batch.dropped.last_recorded, WallTime(seconds(2)));
   // The report travels with the batch: the queue has nothing left to report.
   EXPECT_EQ(pending.unreported_drops().count, 0u);
   EXPECT_TRUE(pending.empty());
@@ -95,7 +95,7 @@ TEST(PendingWrites, PuttingBackBeyondTheBoundDropsTheOldest) {
   const auto again = pending.take(10);
   EXPECT_EQ(details(again), (std::vector<std::string>{"2", "3", "4"}));
   EXPECT_EQ(again.dropped.count, 1u);
-  EXPECT_EQ(again.dropped.first_recorded, Time(seconds(1)));
+  EXPECT_EQ(again.dropped.first_recorded, WallTime(seconds(1)));
 }
 
 TEST(PendingWrites, AReturnedHistoryDoesNotOverwriteANewerOne) {
@@ -122,8 +122,8 @@ TEST(PendingWrites, AReturnedDropReportAddsUpWithNewDrops) {
   const auto again = pending.take(10);
   EXPECT_EQ(details(again), (std::vector<std::string>{"3"}));
   EXPECT_EQ(again.dropped.count, 2u);
-  EXPECT_EQ(again.dropped.first_recorded, Time(seconds(1)));
-  EXPECT_EQ(again.dropped.last_recorded, Time(seconds(2)));
+  EXPECT_EQ(again.dropped.first_recorded, WallTime(seconds(1)));
+  EXPECT_EQ(again.dropped.last_recorded, WallTime(seconds(2)));
   EXPECT_EQ(pending.dropped_total(), 2u);
 }
 

@@ -10,18 +10,13 @@
 #include <sstream>
 
 #include "supervisor/logs/rotated_names.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::legacy {
 namespace {
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
+using supervise::testing::read_text;
 TEST(AppendFileSink, RotatesBetweenLinesAndKeepsTheNewest) {
   supervise::testing::TempDir dir;
   const auto path = dir / "logs" / "monitor.log";

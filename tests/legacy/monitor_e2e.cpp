@@ -13,6 +13,8 @@
 #include "supervisor/process/process_identity.hpp"
 #include "supervisor/process/session_scan.hpp"
 #include "supervisor/taskcopilot/project_layout.hpp"
+#include "tests/legacy/legacy_fixtures.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
@@ -23,19 +25,11 @@ namespace {
 
 using process::read_process;
 using process::WorkerVerdict;
+using supervise::testing::read_text;
+using test_support::run_git;
 
 using supervise::testing::TempDir;
 namespace fs = std::filesystem;
-
-int run_git(const fs::path& dir, const std::string& args) {
-  const std::string command = "git -C '" + dir.string() + "' " + args + " >/dev/null 2>&1";
-  return std::system(command.c_str());
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 TEST(MonitorOnly, RestartsADeadWorkerThroughTheShippedShimIntoANewWorktree) {
   TempDir temp;

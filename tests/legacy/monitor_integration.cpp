@@ -21,6 +21,7 @@
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/process/process_identity.hpp"
 #include "supervisor/process/session_scan.hpp"
+#include "tests/legacy/legacy_fixtures.hpp"
 #include "tests/support/spawned_process.hpp"
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -31,6 +32,10 @@ namespace {
 
 using process::read_process;
 using process::WorkerVerdict;
+using test_support::gone;
+using test_support::kAgent;
+using test_support::kShim;
+using test_support::run_git;
 
 using supervise::testing::SpawnedProcess;
 using supervise::testing::SpawnOptions;
@@ -41,21 +46,9 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 const std::string kSourceDir = SUPERVISE_SOURCE_DIR;
-const std::string kShim = kSourceDir + "/shims/worker-wrapper.sh";
-const std::string kAgent = kSourceDir + "/tests/legacy/fixtures/fake-agent.sh";
 
 const std::regex kLogLine(
     R"(\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\] \[(INFO|SUCCESS|WARNING|ERROR)\] (.+))");
-
-int run_git(const fs::path& dir, const std::string& args) {
-  const std::string command = "git -C '" + dir.string() + "' " + args + " >/dev/null 2>&1";
-  return std::system(command.c_str());
-}
-
-bool gone(int pid) {
-  const auto process = read_process(pid);
-  return !process || process->stat.has_ended();
-}
 
 class MonitorTest : public ::testing::Test {
  protected:

@@ -9,23 +9,20 @@
 #include <fstream>
 
 #include "supervisor/process/proc_reader.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::legacy {
 namespace {
 
 using process::system_pid_max;
+using supervise::testing::read_text;
 
 using supervise::testing::TempDir;
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-}
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 PidFileRead read_content(const TempDir& dir, const std::string& content) {

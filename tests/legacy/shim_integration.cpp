@@ -15,6 +15,8 @@
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/process/process_identity.hpp"
 #include "supervisor/process/session_scan.hpp"
+#include "tests/legacy/legacy_fixtures.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/spawned_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
@@ -26,6 +28,10 @@ using process::live_processes_with;
 using process::read_process;
 using process::ScanKey;
 using process::WorkerVerdict;
+using supervise::testing::read_text;
+using test_support::kAgent;
+using test_support::kShim;
+using test_support::run_git;
 
 using supervise::testing::SpawnedProcess;
 using supervise::testing::SpawnOptions;
@@ -33,15 +39,7 @@ using supervise::testing::TempDir;
 using supervise::testing::wait_for;
 using namespace std::chrono_literals;
 
-const std::string kShim = std::string(SUPERVISE_SOURCE_DIR) + "/shims/worker-wrapper.sh";
-const std::string kAgent =
-    std::string(SUPERVISE_SOURCE_DIR) + "/tests/legacy/fixtures/fake-agent.sh";
 constexpr const char* kInitiative = "0123abcd-4567-89ef";
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 int count_of(const std::string& text, const std::string& needle) {
   int count = 0;
@@ -49,11 +47,6 @@ int count_of(const std::string& text, const std::string& needle) {
     ++count;
   }
   return count;
-}
-
-int run_git(const std::filesystem::path& dir, const std::string& args) {
-  const std::string command = "git -C '" + dir.string() + "' " + args + " >/dev/null 2>&1";
-  return std::system(command.c_str());
 }
 
 /// An orchestrator dir layout in a temp project, and the shim's six arguments.

@@ -8,6 +8,7 @@
 #include "supervisor/legacy/worker_identity.hpp"
 #include "supervisor/process/proc_reader.hpp"
 #include "supervisor/process/session_scan.hpp"
+#include "tests/legacy/legacy_fixtures.hpp"
 #include "tests/support/spawned_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
@@ -18,16 +19,12 @@ namespace {
 using process::live_processes_with;
 using process::read_process;
 using process::ScanKey;
+using test_support::gone;
 
 using supervise::testing::SpawnedProcess;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
 using namespace std::chrono_literals;
-
-bool gone(int pid) {
-  const auto process = read_process(pid);
-  return !process || process->stat.has_ended();
-}
 
 /// A shim-like session leader with background children (started by
 /// `children_script`, which records their PIDs), then the leader is killed

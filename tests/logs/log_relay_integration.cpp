@@ -16,22 +16,17 @@
 #include "supervisor/logs/log_follower.hpp"
 #include "supervisor/logs/rotated_names.hpp"
 #include "tests/logs/relay_process.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
 namespace supervise::logs {
 namespace {
 
+using supervise::testing::read_text;
 using supervise::testing::RelayProcess;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 /// The kept files, oldest first, then the current one.
 std::vector<std::filesystem::path> kept_files(const std::filesystem::path& log, int keep) {
@@ -50,7 +45,7 @@ std::vector<std::filesystem::path> kept_files(const std::filesystem::path& log, 
 long check_contiguous(const std::vector<std::filesystem::path>& files, long last) {
   long expected = -1;
   for (const auto& file : files) {
-    const auto text = read_file(file);
+    const auto text = read_text(file);
     EXPECT_TRUE(text.empty() || text.back() == '\n') << file << " ends inside a line";
     std::istringstream lines(text);
     std::string line;
@@ -100,7 +95,7 @@ TEST(LogRelayProcess, TwoHundredThousandLinesKeepTwoWholeContiguousFiles) {
     EXPECT_LT(std::filesystem::file_size(file), kMax + 4096) << file;
   }
   check_contiguous(files, 200000);
-  const auto current = read_file(log);
+  const auto current = read_text(log);
   EXPECT_TRUE(current.ends_with("\n200000\n")) << current.substr(current.size() - 20);
 }
 
@@ -140,12 +135,12 @@ TEST(LogRelayProcess, EndsOnlyWhenEveryWriterHasClosedThePipe) {
   ASSERT_TRUE(relay.write("from the worker\n"));
   relay.close_writer();
   // The relay must still be running: the child holds the pipe.
-  EXPECT_TRUE(wait_for([&] { return read_file(log) == "from the worker\n"; }));
+  EXPECT_TRUE(wait_for([&] { return read_text(log) == "from the worker\n"; }));
   EXPECT_FALSE(relay.exited());
   ::close(release[1]);
   ::waitpid(second, nullptr, 0);
   EXPECT_TRUE(wait_for([&] { return relay.exited(); }));
-  EXPECT_EQ(read_file(log), "from the worker\nthe last line, from the child\n");
+  EXPECT_EQ(read_text(log), "from the worker\nthe last line, from the child\n");
 }
 
 TEST(LogRelayProcess, IgnoresTerminationSignalsAndWritesTheLastLine) {
@@ -153,7 +148,7 @@ TEST(LogRelayProcess, IgnoresTerminationSignalsAndWritesTheLastLine) {
   const auto log = dir / "worker.log";
   RelayProcess relay(log, 1024 * 1024, 1);
   ASSERT_TRUE(relay.write("before\n"));
-  ASSERT_TRUE(wait_for([&] { return read_file(log) == "before\n"; }));
+  ASSERT_TRUE(wait_for([&] { return read_text(log) == "before\n"; }));
   for (const int signal : {SIGTERM, SIGINT, SIGHUP}) {
     ::kill(relay.pid(), signal);
   }
@@ -161,7 +156,7 @@ TEST(LogRelayProcess, IgnoresTerminationSignalsAndWritesTheLastLine) {
   relay.close_writer();
   const int status = relay.wait();
   EXPECT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(read_file(log), "before\nafter the signals, no newline");
+  EXPECT_EQ(read_text(log), "before\nafter the signals, no newline");
 }
 
 TEST(LogRelayProcess, AppendsToAnExistingLogAndCountsIt) {
@@ -172,8 +167,8 @@ TEST(LogRelayProcess, AppendsToAnExistingLogAndCountsIt) {
   ASSERT_TRUE(relay.write("next\n"));
   relay.close_writer();
   relay.wait();
-  EXPECT_EQ(read_file(log), "next\n");
-  EXPECT_EQ(read_file(rotated_name(log, 1)), std::string(1020, 'x') + "\n");
+  EXPECT_EQ(read_text(log), "next\n");
+  EXPECT_EQ(read_text(rotated_name(log, 1)), std::string(1020, 'x') + "\n");
 }
 
 TEST(LogRelayProcess, AFollowerSeesEveryLineAcrossRotations) {

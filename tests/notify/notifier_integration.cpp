@@ -11,6 +11,7 @@
 
 #include "supervisor/notify/notifier.hpp"
 #include "tests/runtime/run_io_until.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 #include "tests/support/webhook_receiver.hpp"
@@ -18,24 +19,13 @@
 namespace supervise::notify {
 namespace {
 
+using supervise::testing::read_text;
+using supervise::testing::running;
 using namespace std::chrono_literals;
 using supervise::testing::run_io_until;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
 using supervise::testing::WebhookReceiver;
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-bool alive(int pid) {
-  const auto stat = read_text("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  return !stat.empty() && close != std::string::npos && stat.substr(close + 2, 1) != "Z";
-}
 
 journal::Entry entry(journal::EntryKind kind, const std::string& child,
                      const std::string& reason = "") {
@@ -115,9 +105,9 @@ TEST(Notifier, ShutdownKillsWhatAHookMovedOutOfItsGroup) {
         return escaped > 0 && notifier.idle();
       },
       10s));
-  EXPECT_TRUE(alive(escaped)) << "it left the hook's group, so the group kill missed it";
+  EXPECT_TRUE(running(escaped)) << "it left the hook's group, so the group kill missed it";
   notifier.shutdown();
-  EXPECT_TRUE(wait_for([&] { return !alive(escaped); }, 5s));
+  EXPECT_TRUE(wait_for([&] { return !running(escaped); }, 5s));
 }
 
 TEST(Notifier, DrainLetsRunningHooksFinishWithinItsDeadline) {

@@ -17,6 +17,7 @@
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "tests/runtime/recycled_readiness.hpp"
 #include "tests/runtime/run_io_until.hpp"
+#include "tests/support/process_files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
 
@@ -25,18 +26,12 @@ namespace {
 
 using process::group_exists;
 using process::read_proc_stat;
+using supervise::testing::read_text;
 
 using supervise::testing::RecycledReadiness;
 using supervise::testing::run_io_until;
 using supervise::testing::TempDir;
 using supervise::testing::wait_for;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 std::optional<int> read_pid(const std::filesystem::path& path) {
   std::ifstream file(path);
@@ -135,7 +130,7 @@ TEST_F(ChildProcessTest, AppendsOutputToTheLogAndAppliesEnvAndWorkDir) {
   ASSERT_TRUE(wait_exit());
   EXPECT_EQ(*exit_, core::ExitStatus::exited(0));
   const auto work = std::filesystem::canonical(dir_ / "work").string();
-  EXPECT_EQ(read_file(dir_ / "out.log"), "before\nhello from " + work + "\noops\n");
+  EXPECT_EQ(read_text(dir_ / "out.log"), "before\nhello from " + work + "\noops\n");
 }
 
 TEST_F(ChildProcessTest, StdinIsEmpty) {

@@ -19,7 +19,7 @@ using core::ExitStatus;
 using supervise::testing::RuntimeOnFakes;
 
 /// At most 2 restarts in any minute; restarts come at once (no backoff).
-const std::string kTree = R"(
+const std::string kIntensityTree = R"(
 version: 1
 supervisor:
   intensity: 2
@@ -55,7 +55,7 @@ class RuntimeIntensityTest : public ::testing::Test {
     return tree_.launcher.spawned("flaky").size() == before + 1;
   }
 
-  RuntimeOnFakes tree_{kTree};
+  RuntimeOnFakes tree_{kIntensityTree};
   int steady_ = 0;
 };
 

@@ -25,7 +25,7 @@ using Signals = std::vector<FakeProcessLauncher::SentSignal>;
 
 /// `server` is started first; `client` depends on it having started, so it
 /// is stopped first. `scratch` is stopped with SIGKILL at once.
-const std::string kTree = R"(
+const std::string kShutdownTree = R"(
 version: 1
 supervisor:
   backoff: {jitter: 0}
@@ -73,7 +73,7 @@ class RuntimeShutdownTest : public ::testing::Test {
     tree_.settle();
   }
 
-  RuntimeOnFakes tree_{kTree};
+  RuntimeOnFakes tree_{kShutdownTree};
   std::map<std::string, int> pids_;
 };
 

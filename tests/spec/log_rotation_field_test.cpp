@@ -6,23 +6,13 @@
 #include "supervisor/spec/byte_size.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/spec/spec_writer.hpp"
+#include "tests/spec/spec_text.hpp"
 
 namespace supervise::spec {
 namespace {
 
-LoadResult load(std::string_view text) {
-  return load_spec_string(text, "spec.yaml");
-}
-
-void expect_one_error(const LoadResult& result, SpecErrorCode code, int line,
-                      const std::string& field) {
-  ASSERT_FALSE(result.document.has_value());
-  ASSERT_EQ(result.errors.size(), 1u) << format(result.errors);
-  EXPECT_EQ(result.errors[0].code, code) << format(result.errors);
-  EXPECT_EQ(result.errors[0].line, line) << format(result.errors);
-  EXPECT_EQ(result.errors[0].field, field) << format(result.errors);
-  EXPECT_EQ(result.errors[0].file, "spec.yaml");
-}
+using test_support::expect_one_error;
+using test_support::load;
 
 TEST(ByteSize, ReadsEachUnitAsAPowerOf1024) {
   EXPECT_EQ(parse_byte_size("800B").bytes, 800u);

@@ -7,17 +7,15 @@
 #include <fstream>
 
 #include "supervisor/spec/duration.hpp"
+#include "tests/spec/spec_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace supervise::spec {
 namespace {
 
 using core::Duration;
+using test_support::load;
 using ::testing::HasSubstr;
-
-LoadResult load(std::string_view text) {
-  return load_spec_string(text, "spec.yaml");
-}
 
 std::string describe(const LoadResult& result) {
   return format(result.errors);

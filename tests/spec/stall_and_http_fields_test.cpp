@@ -7,24 +7,14 @@
 #include "supervisor/spec/listen_address.hpp"
 #include "supervisor/spec/spec_loader.hpp"
 #include "supervisor/spec/spec_writer.hpp"
+#include "tests/spec/spec_text.hpp"
 
 namespace supervise::spec {
 namespace {
 
+using test_support::expect_one_error;
+using test_support::load;
 using namespace std::chrono_literals;
-
-LoadResult load(std::string_view text) {
-  return load_spec_string(text, "spec.yaml");
-}
-
-void expect_one_error(const LoadResult& result, SpecErrorCode code, int line,
-                      const std::string& field) {
-  ASSERT_FALSE(result.document.has_value());
-  ASSERT_EQ(result.errors.size(), 1u) << format(result.errors);
-  EXPECT_EQ(result.errors[0].code, code) << format(result.errors);
-  EXPECT_EQ(result.errors[0].line, line) << format(result.errors);
-  EXPECT_EQ(result.errors[0].field, field) << format(result.errors);
-}
 
 TEST(StallFields, AreReadAndWrittenBack) {
   const auto result = load(R"(version: 1

@@ -13,7 +13,7 @@
 namespace supervise::testing {
 
 inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream file(path);
+  std::ifstream file(path, std::ios::binary);
   std::stringstream text;
   text << file.rdbuf();
   return text.str();

@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/taskcopilot/stream_ids.hpp"
+
 namespace supervise::taskcopilot {
 namespace {
 
+using test_support::ids_of;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -14,14 +17,6 @@ TaskRow row(std::string id, std::string metadata, std::string status = "pending"
             std::string created_at = "2026-01-01") {
   return {std::move(id),        "title", std::nullopt, std::move(status), std::move(metadata),
           std::move(created_at)};
-}
-
-std::vector<std::string> ids_of(const std::vector<Stream>& streams) {
-  std::vector<std::string> ids;
-  for (const Stream& stream : streams) {
-    ids.push_back(stream.id);
-  }
-  return ids;
 }
 
 const std::vector<std::string> kStreams{"Stream-A", "Stream-B", "Stream-B2"};
@@ -238,7 +233,7 @@ TEST(BuildStreams, ProgressCarriesTheStreamId) {
   EXPECT_TRUE(is_complete(set.streams[0].progress));
 }
 
-Stream stream(std::string id, std::vector<std::string> dependencies) {
+Stream dependent_stream(std::string id, std::vector<std::string> dependencies) {
   Stream result;
   result.id = std::move(id);
   result.dependencies = std::move(dependencies);
@@ -246,8 +241,9 @@ Stream stream(std::string id, std::vector<std::string> dependencies) {
 }
 
 TEST(StreamDepths, IndependentStreamsAreDepthZeroAndOthersOneMoreThanTheirDeepest) {
-  const auto depths = stream_depths({stream("A", {}), stream("B", {"A"}), stream("C", {"A"}),
-                                     stream("Z", {"B", "C"}), stream("Y", {"A", "Z"})});
+  const auto depths = stream_depths(
+      {dependent_stream("A", {}), dependent_stream("B", {"A"}), dependent_stream("C", {"A"}),
+       dependent_stream("Z", {"B", "C"}), dependent_stream("Y", {"A", "Z"})});
   ASSERT_TRUE(depths.ok()) << depths.error().message;
   EXPECT_EQ(depths->at("A"), 0);
   EXPECT_EQ(depths->at("B"), 1);
@@ -257,8 +253,8 @@ TEST(StreamDepths, IndependentStreamsAreDepthZeroAndOthersOneMoreThanTheirDeepes
 }
 
 TEST(StreamDepths, ACycleIsAnErrorNamingIt) {
-  const auto depths =
-      stream_depths({stream("A", {"C"}), stream("B", {"A"}), stream("C", {"B"}), stream("D", {})});
+  const auto depths = stream_depths({dependent_stream("A", {"C"}), dependent_stream("B", {"A"}),
+                                     dependent_stream("C", {"B"}), dependent_stream("D", {})});
   ASSERT_FALSE(depths.ok());
   EXPECT_EQ(depths.error().code, ErrorCode::dependency_cycle);
   EXPECT_THAT(depths.error().message, HasSubstr("A -> C -> B -> A"));

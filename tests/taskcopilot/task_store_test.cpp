@@ -14,10 +14,12 @@
 #include "tests/support/task_copilot_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_for.hpp"
+#include "tests/taskcopilot/stream_ids.hpp"
 
 namespace supervise::taskcopilot {
 namespace {
 
+using test_support::ids_of;
 namespace fs = std::filesystem;
 using supervise::testing::FixtureTask;
 using supervise::testing::JournalMode;
@@ -28,7 +30,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr const char* kInitiative = "init0001-main";
+constexpr const char* kMainInitiative = "init0001-main";
 constexpr const char* kOther = "init0002-old";
 
 TaskStore open_store(const TaskCopilotFixture& fixture,
@@ -38,14 +40,6 @@ TaskStore open_store(const TaskCopilotFixture& fixture,
     throw std::runtime_error(store.error().message);
   }
   return std::move(store).value();
-}
-
-std::vector<std::string> ids_of(const std::vector<Stream>& streams) {
-  std::vector<std::string> ids;
-  for (const Stream& stream : streams) {
-    ids.push_back(stream.id);
-  }
-  return ids;
 }
 
 const Stream& find_stream(const StreamSet& set, const std::string& id) {
@@ -60,12 +54,12 @@ const Stream& find_stream(const StreamSet& set, const std::string& id) {
 class TaskStoreTest : public ::testing::Test {
  protected:
   TaskStoreTest() {
-    db_.add_initiative(kInitiative, "Main").add_prd("PRD-1", kInitiative);
+    db_.add_initiative(kMainInitiative, "Main").add_prd("PRD-1", kMainInitiative);
     db_.add_initiative(kOther, "Old", "COMPLETE").add_prd("PRD-OLD", kOther);
   }
 
   StreamSet streams() {
-    const auto set = open_store(db_).streams(kInitiative);
+    const auto set = open_store(db_).streams(kMainInitiative);
     if (!set.ok()) {
       throw std::runtime_error(set.error().message);
     }
@@ -181,7 +175,7 @@ TEST_F(TaskStoreTest, ALeftoverTaskOfAnotherInitiativeDoesNotKeepAStreamIncomple
                 .status = "completed",
                 .metadata = stream_metadata("Stream-A")})
       .add_task({.id = "T-OLD", .prd_id = "PRD-OLD", .metadata = stream_metadata("Stream-A")});
-  const auto progress = open_store(db_).progress(kInitiative);
+  const auto progress = open_store(db_).progress(kMainInitiative);
   ASSERT_TRUE(progress.ok()) << progress.error().message;
   ASSERT_EQ(progress->size(), 1u);
   EXPECT_EQ((*progress)[0].total, 1);
@@ -254,12 +248,12 @@ TEST_F(TaskStoreTest, AStreamWhoseLastTaskIsCancelledIsComplete) {
                  .status = "pending",
                  .metadata = stream_metadata("Stream-A")});
   const TaskStore store = open_store(db_);
-  auto progress = store.progress(kInitiative);
+  auto progress = store.progress(kMainInitiative);
   ASSERT_TRUE(progress.ok());
   EXPECT_FALSE(is_complete((*progress)[0]));
 
   db_.set_task_status("T2", "cancelled");
-  progress = store.progress(kInitiative);
+  progress = store.progress(kMainInitiative);
   ASSERT_TRUE(progress.ok());
   EXPECT_EQ((*progress)[0].completed, 1);
   EXPECT_EQ((*progress)[0].cancelled, 1);
@@ -298,14 +292,14 @@ TEST_F(TaskStoreTest, StreamTasksCarryAgentAndPhaseInCreationOrder) {
                  .created_at = "2026-01-01",
                  .assigned_agent = "qa"})
       .add_task({.id = "T9", .prd_id = "PRD-1", .metadata = stream_metadata("Stream-B")});
-  const auto tasks = open_store(db_).stream_tasks(kInitiative, "Stream-A");
+  const auto tasks = open_store(db_).stream_tasks(kMainInitiative, "Stream-A");
   ASSERT_TRUE(tasks.ok()) << tasks.error().message;
   ASSERT_EQ(tasks->size(), 2u);
   EXPECT_EQ((*tasks)[0], (StreamTask{"T1", "First", "qa", "frontend", "pending", "2026-01-01"}));
   EXPECT_EQ((*tasks)[1],
             (StreamTask{"T2", "Second", std::nullopt, "docs", "pending", "2026-01-02"}));
 
-  const auto none = open_store(db_).stream_tasks(kInitiative, "Stream-X");
+  const auto none = open_store(db_).stream_tasks(kMainInitiative, "Stream-X");
   ASSERT_TRUE(none.ok());
   EXPECT_THAT(*none, IsEmpty());
 }
