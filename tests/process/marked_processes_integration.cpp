@@ -35,7 +35,10 @@ TEST(MarkedProcesses, FindsAndKillsOnlyTheProcessesOfOneStart) {
   const pid_t stranger = start_sleeper(other_entry);
   std::vector<int> expected{a, b};
   std::sort(expected.begin(), expected.end());
+  // Each is found once it has exec'd (its environment is its exec's): the
+  // stranger too, before anything is asserted about it.
   ASSERT_TRUE(wait_for([&] { return find_marked_processes(mine) == expected; }));
+  ASSERT_TRUE(wait_for([&] { return find_marked_processes(other) == std::vector<int>{stranger}; }));
 
   EXPECT_EQ(kill_marked_processes(mine), 2U);
   int status = 0;
@@ -47,6 +50,7 @@ TEST(MarkedProcesses, FindsAndKillsOnlyTheProcessesOfOneStart) {
   // The other start's process was left alone.
   EXPECT_EQ(find_marked_processes(other), std::vector<int>{stranger});
   EXPECT_EQ(kill_marked_processes(other), 1U);
+  ::kill(stranger, SIGKILL);  // so that a failed kill above cannot hang the wait
   ::waitpid(stranger, &status, 0);
 }
 
