@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <chrono>
 
 #include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/process/start_marker.hpp"
@@ -15,8 +16,15 @@
 namespace supervise::runtime {
 namespace {
 
-/// Spawns per turn of the loop during a boot or a mass restart.
+/// A turn of the loop during a boot or a mass restart starts at most this
+/// many children, and none once this much time has gone: a spawn costs more
+/// as the tree grows (a fork copies our descriptor table), and a control
+/// request needs several turns (accept, read, reply), so a batch bounded by
+/// count alone kept `status` waiting for seconds in a boot of thousands.
+/// Real time, not the runtime's clock: it shares the loop, it does not
+/// decide anything.
 constexpr int kSpawnBatch = 64;
+constexpr auto kSpawnTurnBudget = std::chrono::milliseconds(10);
 
 }  // namespace
 
@@ -30,7 +38,10 @@ void Runtime::queue_spawn(const std::string& child) {
 
 void Runtime::pump_spawns() {
   spawn_pump_posted_ = false;
-  for (int started = 0; started < kSpawnBatch && !spawn_queue_.empty(); ++started) {
+  const auto turn_ends = std::chrono::steady_clock::now() + kSpawnTurnBudget;
+  for (int started = 0; started < kSpawnBatch && !spawn_queue_.empty() &&
+                        (started == 0 || std::chrono::steady_clock::now() < turn_ends);
+       ++started) {
     const auto child = std::move(spawn_queue_.front());
     spawn_queue_.pop_front();
     begin_start(child);

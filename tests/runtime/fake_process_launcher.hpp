@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -53,9 +54,16 @@ class FakeProcessLauncher final : public runtime::ProcessLauncher {
   /// `clock` stamps starts and signals; it outlives the launcher.
   explicit FakeProcessLauncher(const runtime::Clock& clock) : clock_(clock) {}
 
+  /// Called at the start of every spawn, before it is recorded: a test may
+  /// make a spawn cost time there, or act in the middle of a turn of the loop.
+  std::function<void(const runtime::LaunchSpec&)> on_spawn;
+
   SpawnResult spawn(
       boost::asio::io_context& io, const runtime::LaunchSpec& spec, ExitHandler on_exit,
       std::shared_ptr<runtime::WorkerContainment> /*containment*/ = nullptr) override {
+    if (on_spawn) {
+      on_spawn(spec);
+    }
     SpawnResult result;
     if (!spawn_failures_.empty()) {
       auto failure = std::move(spawn_failures_.front());
