@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <set>
 #include <string>
 
 #include "supervisor/process/pidfd.hpp"
@@ -42,13 +43,15 @@ std::optional<std::vector<int>> find_marked_processes(std::string_view start_id,
   return found;
 }
 
-std::optional<std::size_t> kill_marked_processes(std::string_view start_id) {
-  const auto found = find_marked_processes(start_id);
-  if (!found) {
-    return std::nullopt;
-  }
+namespace {
+
+/// SIGKILLs those of `pids` that are alive and still carry the marker, each
+/// through a pidfd; returns how many were alive. Adds each one signalled to
+/// `signalled`.
+std::size_t kill_found(std::string_view start_id, const std::vector<int>& pids,
+                       std::set<int>& signalled) {
   std::size_t alive = 0;
-  for (const int pid : *found) {
+  for (const int pid : pids) {
     auto handle = open_pidfd(pid);
     if (!handle.fd.valid()) {
       if (handle.error != ESRCH) {
@@ -64,8 +67,38 @@ std::optional<std::size_t> kill_marked_processes(std::string_view start_id) {
     ++alive;
     std::string ignored;
     pidfd_signal(handle.fd.get(), SIGKILL, ignored);
+    signalled.insert(pid);
   }
   return alive;
+}
+
+}  // namespace
+
+std::optional<std::size_t> kill_marked_processes(std::string_view start_id) {
+  const auto found = find_marked_processes(start_id);
+  if (!found) {
+    return std::nullopt;
+  }
+  std::set<int> signalled;
+  return kill_found(start_id, *found, signalled);
+}
+
+void kill_marked_processes_and_their_offspring(std::string_view start_id, int max_passes) {
+  std::set<int> signalled;
+  for (int pass = 0; pass < max_passes; ++pass) {
+    const auto found = find_marked_processes(start_id);
+    if (!found) {
+      return;
+    }
+    // Done once a scan finds no process that an earlier pass did not
+    // signal. (One still dying is signalled again: harmless.)
+    const bool born_since = std::any_of(found->begin(), found->end(),
+                                        [&](int pid) { return !signalled.contains(pid); });
+    if (!born_since) {
+      return;
+    }
+    kill_found(start_id, *found, signalled);
+  }
 }
 
 }  // namespace supervise::process

@@ -25,4 +25,10 @@ std::optional<std::vector<int>> find_marked_processes(
 /// found alive; nullopt when the scan was incomplete.
 std::optional<std::size_t> kill_marked_processes(std::string_view start_id);
 
+/// kill_marked_processes again until a scan finds no marked process that an
+/// earlier pass did not signal, at most `max_passes` scans: a process that
+/// forked between a scan and its SIGKILL left a child the scan did not see.
+/// For the very end, when nothing will look again.
+void kill_marked_processes_and_their_offspring(std::string_view start_id, int max_passes = 20);
+
 }  // namespace supervise::process

@@ -64,7 +64,7 @@ void WorkerContainment::kill_now() {
     process::kill_cgroup(scope_.cgroup, error);
     return;
   }
-  process::kill_marked_processes(scope_.start_id);
+  process::kill_marked_processes_and_their_offspring(scope_.start_id);
 }
 
 std::optional<int> WorkerContainment::process_count() {

@@ -54,5 +54,28 @@ TEST(MarkedProcesses, FindsAndKillsOnlyTheProcessesOfOneStart) {
   ::waitpid(stranger, &status, 0);
 }
 
+TEST(MarkedProcesses, KillingUntilNoneIsNewAlsoTakesWhatWasBornDuringAScan) {
+  // A marked shell that starts 200 orphaned `sleep 1000`s as fast as it can:
+  // a single scan-and-kill leaves those born after its scan.
+  const auto start = new_start_id();
+  const auto entry = start_marker_entry(start);
+  const pid_t forker = ::fork();
+  if (forker == 0) {
+    ::putenv(const_cast<char*>(entry.c_str()));
+    ::execlp("bash", "bash", "-c", "for i in $(seq 200); do (sleep 1000 &); done; sleep 1000",
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_TRUE(wait_for(
+      [&] { return find_marked_processes(start).value_or(std::vector<int>{}).size() >= 20; }));
+
+  kill_marked_processes_and_their_offspring(start);
+  EXPECT_TRUE(wait_for([&] { return find_marked_processes(start) == std::vector<int>{}; }))
+      << find_marked_processes(start).value_or(std::vector<int>{}).size() << " still alive";
+  ::kill(forker, SIGKILL);
+  ::waitpid(forker, nullptr, 0);
+  kill_marked_processes_and_their_offspring(start);  // what a failure above left
+}
+
 }  // namespace
 }  // namespace supervise::process
