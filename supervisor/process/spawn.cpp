@@ -1,12 +1,14 @@
 #include "supervisor/process/spawn.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "supervisor/process/cgroup_v2.hpp"
@@ -19,8 +21,11 @@ extern char** environ;
 namespace supervise::process {
 namespace {
 
+/// Room for the child's few frames (sanitizer builds make them larger).
+constexpr std::size_t kChildStackSize = 64 * 1024;
+
 /// The step of the child's setup that failed, as the child reports it.
-enum class Step : int { session, stdio, work_dir, exec };
+enum class Step : int { start, session, stdio, work_dir, exec };
 
 struct FailureReport {
   Step step;
@@ -29,6 +34,8 @@ struct FailureReport {
 
 const char* describe(Step step) {
   switch (step) {
+    case Step::start:
+      return "start";
     case Step::session:
       return "start a session for";
     case Step::stdio:
@@ -52,7 +59,9 @@ struct ChildPlan {
   int cgroup_procs_fd;
   bool explain_failure;
   int descriptor_bound;
-  int report_fd;
+  /// Written by the child, read once it has exec'd or ended: the memory is
+  /// shared. Until the child marks it, it says the child never got far.
+  FailureReport report;
 };
 
 void say(const char* text) {
@@ -89,9 +98,11 @@ bool install_stdio(const int (&wanted)[3]) {
   return true;
 }
 
-/// The child, between fork and exec: system calls only, no allocation, no
-/// lock (see spawn.hpp). Never returns.
-[[noreturn]] void run_child(const ChildPlan& plan) {
+/// The child, between clone and exec: system calls only, no allocation, no
+/// lock, and nothing written to memory but `plan.report` (see spawn.hpp).
+/// Never returns: on success execve replaces it, on failure it exits.
+int run_child(void* argument) {
+  ChildPlan& plan = *static_cast<ChildPlan*>(argument);
   if (plan.cgroup_procs_fd >= 0) {
     join_cgroup(plan.cgroup_procs_fd);
   }
@@ -105,14 +116,15 @@ bool install_stdio(const int (&wanted)[3]) {
     } else if (plan.work_dir != nullptr && ::chdir(plan.work_dir) != 0) {
       report = {Step::work_dir, errno};
     } else {
-      // Close-on-exec rather than closed: the report pipe must outlive a
-      // failed exec.
       close_inherited_descriptors(plan.descriptor_bound);
+      // Marked as reached before the call: a child killed between here and
+      // the exec then looks like a program that died at once, which is what
+      // the caller will see of it anyway.
+      plan.report = {Step::exec, 0};
       ::execve(plan.executable, plan.argv, plan.envp);
       report = {Step::exec, errno};
     }
   }
-  // Explained before reported: once reported, the parent may reap us.
   if (plan.explain_failure) {
     say("supervise: cannot ");
     say(describe(report.step));
@@ -123,50 +135,13 @@ bool install_stdio(const int (&wanted)[3]) {
     say(reason != nullptr ? reason : "unknown error");
     say("\n");
   }
-  [[maybe_unused]] const auto sent = ::write(plan.report_fd, &report, sizeof report);
+  plan.report = report;
   ::_exit(127);
 }
 
-/// Kills and reaps a child that will never exec.
-void discard_child(int pid) {
-  ::kill(pid, SIGKILL);
+/// Reaps a child that has already ended (it reported a failure).
+void reap(int pid) {
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
-}
-
-/// Waits for the child's report: none (end of file: it executed), a
-/// failure, or nothing within the deadline (ETIMEDOUT).
-FailureReport await_exec(int report_fd) {
-  const auto until = std::chrono::steady_clock::now() + kExecDeadline;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      return {Step::exec, ETIMEDOUT};
-    }
-    pollfd ready{report_fd, POLLIN, 0};
-    const int polled = ::poll(&ready, 1, static_cast<int>(left.count()) + 1);
-    if (polled < 0 && errno == EINTR) {
-      continue;
-    }
-    if (polled < 0) {
-      return {Step::exec, errno};
-    }
-    if (polled == 0) {
-      continue;
-    }
-    FailureReport report{Step::exec, 0};
-    const auto got = ::read(report_fd, &report, sizeof report);
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got == 0) {
-      return {Step::exec, 0};
-    }
-    if (got != static_cast<ssize_t>(sizeof report)) {
-      return {Step::exec, got < 0 ? errno : EPROTO};
-    }
-    return report;
   }
 }
 
@@ -205,14 +180,7 @@ SpawnResult spawn_process(const SpawnRequest& request) {
   }
   const std::string work_dir = request.work_dir.string();
 
-  int report_pipe[2];
-  if (::pipe2(report_pipe, O_CLOEXEC) != 0) {
-    return fail(errno, "make a pipe to start");
-  }
-  FileDescriptor report_reader(report_pipe[0]);
-  FileDescriptor report_writer(report_pipe[1]);
-
-  const ChildPlan plan{
+  ChildPlan plan{
       executable.c_str(),
       argv.data(),
       request.inherit_environment ? environ : envp.data(),
@@ -222,31 +190,30 @@ SpawnResult spawn_process(const SpawnRequest& request) {
       request.cgroup_procs_fd,
       request.explain_failure_on_stderr,
       descriptor_bound(),
-      report_writer.get(),
+      {Step::start, ECANCELED},
   };
 
+  // The child runs in our memory on this stack, below our frame, while
+  // CLONE_VFORK holds this thread until it has exec'd or exited.
+  alignas(16) std::array<std::byte, kChildStackSize> child_stack;
   sigset_t all;
   sigset_t previous;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    run_child(plan);
-  }
-  const int fork_error = errno;
+  const pid_t pid = ::clone(run_child, child_stack.data() + child_stack.size(),
+                            CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  const int clone_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (pid < 0) {
-    return fail(fork_error, "fork to start");
+    return fail(clone_error, "fork to start");
   }
-  report_writer.reset();
 
-  const FailureReport report = await_exec(report_reader.get());
+  const FailureReport report = plan.report;
   if (report.error != 0) {
-    discard_child(pid);
-    if (report.error == ETIMEDOUT) {
-      result.error = ETIMEDOUT;
-      result.message = "cannot start " + executable + ": it did not reach exec within " +
-                       std::to_string(kExecDeadline.count()) + " ms";
+    reap(pid);
+    if (report.step == Step::start) {
+      result.error = report.error;
+      result.message = "cannot start " + executable + ": it was killed before its exec";
       return result;
     }
     return fail(report.error, describe(report.step));
@@ -258,7 +225,8 @@ SpawnResult spawn_process(const SpawnRequest& request) {
     if (request.new_session) {
       ::kill(-pid, SIGKILL);
     }
-    discard_child(pid);
+    ::kill(pid, SIGKILL);
+    reap(pid);
     return fail(handle.error, "watch");
   }
   result.pid = pid;
