@@ -10,11 +10,23 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <span>
 
 #include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/process/child_descriptors.hpp"
 #include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/pidfd.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SUPERVISE_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SUPERVISE_ADDRESS_SANITIZER 1
+#endif
+#endif
+#if SUPERVISE_ADDRESS_SANITIZER
+#include <sanitizer/asan_interface.h>
+#endif
 
 extern char** environ;
 
@@ -139,6 +151,15 @@ int run_child(void* argument) {
   ::_exit(127);
 }
 
+/// Under AddressSanitizer the child's frames marked parts of `stack` as
+/// redzones in the shadow memory we share; frames of ours that later reuse
+/// that part of the stack must not find them so.
+void forget_child_frames([[maybe_unused]] std::span<std::byte> stack) {
+#if SUPERVISE_ADDRESS_SANITIZER
+  __asan_unpoison_memory_region(stack.data(), stack.size());
+#endif
+}
+
 /// Reaps a child that has already ended (it reported a failure).
 void reap(int pid) {
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -204,6 +225,7 @@ SpawnResult spawn_process(const SpawnRequest& request) {
                             CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
   const int clone_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  forget_child_frames(child_stack);
   if (pid < 0) {
     return fail(clone_error, "fork to start");
   }
