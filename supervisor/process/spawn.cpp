@@ -1,7 +1,6 @@
 #include "supervisor/process/spawn.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "supervisor/process/child_descriptors.hpp"
 #include "supervisor/process/child_signals.hpp"
 #include "supervisor/process/pidfd.hpp"
+#include "supervisor/process/vfork_clone.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SUPERVISE_ADDRESS_SANITIZER 1
@@ -208,7 +208,7 @@ SpawnResult spawn_process(const SpawnRequest& request) {
       work_dir.empty() ? nullptr : work_dir.c_str(),
       {request.stdin_fd, request.stdout_fd, request.stderr_fd},
       request.new_session,
-      request.cgroup_procs_fd,
+      -1,
       request.explain_failure_on_stderr,
       descriptor_bound(),
       {Step::start, ECANCELED},
@@ -221,13 +221,23 @@ SpawnResult spawn_process(const SpawnRequest& request) {
   sigset_t previous;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  const pid_t pid = ::clone(run_child, child_stack.data() + child_stack.size(),
-                            CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
-  const int clone_error = errno;
+  auto child = clone3_vfork(run_child, &plan, child_stack, request.cgroup_fd);
+  result.born_in_cgroup = child && request.cgroup_fd >= 0;
+  FileDescriptor cgroup_procs;
+  if (!child) {
+    // The child joins by itself (see vfork_clone.hpp for what that costs).
+    if (request.cgroup_fd >= 0) {
+      cgroup_procs =
+          FileDescriptor(::openat(request.cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC));
+      plan.cgroup_procs_fd = cgroup_procs.get();
+    }
+    child = clone_vfork(run_child, &plan, child_stack);
+  }
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   forget_child_frames(child_stack);
+  const int pid = child->pid;
   if (pid < 0) {
-    return fail(clone_error, "fork to start");
+    return fail(child->error, "fork to start");
   }
 
   const FailureReport report = plan.report;
@@ -240,7 +250,7 @@ SpawnResult spawn_process(const SpawnRequest& request) {
     }
     return fail(report.error, describe(report.step));
   }
-  auto handle = open_pidfd(pid);
+  auto handle = child->pidfd.valid() ? PidfdOpen{std::move(child->pidfd), 0} : open_pidfd(pid);
   if (!handle.fd.valid()) {
     // Nothing unwatched may run: the child (and, leading its own group,
     // anything it started already) goes.

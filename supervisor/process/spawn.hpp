@@ -52,10 +52,11 @@ struct SpawnRequest {
   /// The child leads a new session (and process group), so that the whole
   /// group can be signalled; otherwise it stays in ours.
   bool new_session = true;
-  /// An open cgroup.procs: the child moves itself in before anything else,
-  /// so nothing it starts is ever outside. A refused move is not an error
-  /// here: the caller checks where the child is.
-  int cgroup_procs_fd = -1;
+  /// An open cgroup v2 directory: the child starts inside it where the
+  /// kernel can (SpawnResult::born_in_cgroup), else moves itself in before
+  /// anything else; either way nothing it starts is ever outside. A refused
+  /// move is not an error here: the caller then checks where the child is.
+  int cgroup_fd = -1;
   /// A failed exec is also written to the child's stderr ("supervise:
   /// cannot execute PROGRAM: REASON"), where a person reads a worker's log.
   bool explain_failure_on_stderr = false;
@@ -66,6 +67,8 @@ struct SpawnResult {
   FileDescriptor pidfd;  ///< close-on-exec
   int error = 0;         ///< errno of the failed step
   std::string message;   ///< "cannot execute /x: No such file or directory"
+  /// Created inside SpawnRequest::cgroup_fd: no check needed.
+  bool born_in_cgroup = false;
 
   bool started() const { return pid > 0; }
 };

@@ -328,12 +328,12 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
     return result;
   }
 
-  FileDescriptor cgroup_procs;
+  FileDescriptor cgroup_directory;
   if (containment && containment->has_cgroup()) {
-    const auto procs = containment->scope().cgroup / "cgroup.procs";
-    cgroup_procs = FileDescriptor(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!cgroup_procs.valid()) {
-      spdlog::warn("cannot open {}: {}; containing the worker by its start marker", procs.string(),
+    const auto& cgroup = containment->scope().cgroup;
+    cgroup_directory = FileDescriptor(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!cgroup_directory.valid()) {
+      spdlog::warn("cannot open {}: {}; containing the worker by its start marker", cgroup.string(),
                    std::strerror(errno));
       containment->drop_cgroup();
     }
@@ -351,7 +351,7 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   request.stdout_fd = output.get();
   request.stderr_fd = output.get();
   request.new_session = true;
-  request.cgroup_procs_fd = cgroup_procs.valid() ? cgroup_procs.get() : -1;
+  request.cgroup_fd = cgroup_directory.valid() ? cgroup_directory.get() : -1;
   request.explain_failure_on_stderr = true;
   auto launched = process::spawn_process(request);
   if (!launched.started()) {
@@ -367,14 +367,17 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
     impl->relay = LogRelayRef{relay->pid, relay->start_ticks, false};
     impl->relay_watch.emplace(io, std::move(relay->pidfd));
   }
-  if (containment && containment->has_cgroup()) {
+  if (containment && containment->has_cgroup() && !launched.born_in_cgroup) {
     // The child moved itself in before exec, so nothing it starts is ever
     // outside, but a refused move is not a failed start. The same write
     // from here is the cheapest check: it succeeds when the child is in
     // (already or now).
+    const FileDescriptor cgroup_procs(
+        ::openat(cgroup_directory.get(), "cgroup.procs", O_WRONLY | O_CLOEXEC));
     const auto pid_text = std::to_string(impl->pid);
-    if (::write(cgroup_procs.get(), pid_text.data(), pid_text.size()) < 0 && errno != ESRCH &&
-        !in_cgroup(impl->pid, containment->scope().cgroup)) {
+    if ((!cgroup_procs.valid() ||
+         ::write(cgroup_procs.get(), pid_text.data(), pid_text.size()) < 0) &&
+        errno != ESRCH && !in_cgroup(impl->pid, containment->scope().cgroup)) {
       spdlog::warn("PID {} did not enter cgroup {}; containing it by its start marker", impl->pid,
                    containment->scope().cgroup.string());
       containment->drop_cgroup();

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "supervisor/process/cgroup_v2.hpp"
 #include "supervisor/process/spawn.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -239,6 +240,35 @@ TEST(SpawnProcess, StartsWhileOtherThreadsAllocate) {
     thread.join();
   }
   EXPECT_EQ(started, 200) << failure;
+}
+
+// Where the kernel can (clone3 with CLONE_INTO_CGROUP on x86-64), the child
+// is created inside the cgroup and never has to move itself; elsewhere it
+// moves in before its exec. Either way it runs its program inside.
+TEST(SpawnProcess, AChildGivenACgroupRunsInsideIt) {
+  const auto base = find_cgroup_base();
+  if (base.directory.empty()) {
+    GTEST_SKIP() << "no writable cgroup v2 here: " << base.error;
+  }
+  const auto cgroup = base.directory / ("supervise-spawn-test-" + std::to_string(::getpid()));
+  std::string error;
+  ASSERT_TRUE(create_cgroup(cgroup, error)) << error;
+  const FileDescriptor directory(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(directory.valid());
+  TempDir dir;
+  Output output(dir);
+  auto request = shell("cat /proc/self/cgroup", output);
+  request.cgroup_fd = directory.get();
+  auto spawned = spawn_process(request);
+  ASSERT_TRUE(spawned.started()) << spawned.message;
+  EXPECT_EQ(WEXITSTATUS(reap(spawned.pid)), 0);
+  remove_cgroup(cgroup, error);
+#if defined(__x86_64__)
+  EXPECT_TRUE(spawned.born_in_cgroup) << "clone3 with CLONE_INTO_CGROUP (Linux 5.7) was not used";
+#endif
+  const auto path = parse_cgroup_v2_path(output.text());
+  ASSERT_TRUE(path.has_value()) << output.text();
+  EXPECT_EQ(cgroup.filename().string(), std::filesystem::path(*path).filename().string());
 }
 
 }  // namespace
