@@ -12,18 +12,36 @@ bool become_child_subreaper() {
   return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 }
 
-int OrphanReaper::reap() {
+bool OrphanReaper::is_orphan(int pid, int own_session) const {
+  if (tracked_.contains(pid)) {
+    return false;
+  }
+  const auto stat = process::read_proc_stat(pid);
+  return stat && stat->is_zombie() && stat->session != own_session;
+}
+
+OrphanReaper::Reaped OrphanReaper::reap() {
+  const int own_session = ::getsid(0);
+  Reaped result;
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) {
+      return result;
+    }
+    const int pid = info.si_pid;
+    if (!is_orphan(pid, own_session) || ::waitpid(pid, nullptr, WNOHANG) != pid) {
+      result.blocked_by = pid;
+      return result;
+    }
+    ++result.count;
+  }
+}
+
+int OrphanReaper::reap_all() {
   const int own_session = ::getsid(0);
   int reaped = 0;
   for (const int pid : process::own_child_pids()) {
-    if (tracked_.contains(pid)) {
-      continue;
-    }
-    const auto stat = process::read_proc_stat(pid);
-    if (!stat || !stat->is_zombie() || stat->session == own_session) {
-      continue;
-    }
-    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+    if (is_orphan(pid, own_session) && ::waitpid(pid, nullptr, WNOHANG) == pid) {
       ++reaped;
     }
   }

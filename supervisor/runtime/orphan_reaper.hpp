@@ -21,9 +21,22 @@ class OrphanReaper {
   void track(int pid) { tracked_.insert(pid); }
   void untrack(int pid) { tracked_.erase(pid); }
 
-  /// Reaps every orphan zombie now (never blocks); returns how many. It
-  /// reads the list of all our children: callers rate-limit it.
-  int reap();
+  struct Reaped {
+    int count = 0;
+    /// A zombie that is not ours to reap (a main process before its watcher
+    /// has reaped it) and stands in front of any others: 0 when none.
+    /// Call reap() again once it has been reaped.
+    int blocked_by = 0;
+  };
+  /// Reaps orphan zombies now (never blocks), one after the other as the
+  /// kernel lists them (waitid with WNOWAIT to look first), so that the
+  /// cost is per zombie, not per child: with 1,000 workers the scan of
+  /// every child cost tens of milliseconds per exit, and restarts waited.
+  /// Stops at the first zombie that is someone else's.
+  Reaped reap();
+  /// Reaps every orphan zombie, whatever stands in front of them, by
+  /// reading the list of all our children: for a reap() blocked too long.
+  int reap_all();
   /// Reaps the zombies of process group `pgid` only (never blocks), at a
   /// cost that does not grow with the tree: for a worker whose group is
   /// being emptied. Every main process leads a group of its own, so this
@@ -31,6 +44,8 @@ class OrphanReaper {
   int reap_group(int pgid);
 
  private:
+  bool is_orphan(int pid, int own_session) const;
+
   std::set<int> tracked_;
 };
 

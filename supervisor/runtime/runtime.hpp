@@ -240,9 +240,11 @@ class Runtime {
   bool attempt_current(const std::string& child, const AttemptPtr& attempt);
   void end_attempt(const std::string& child, const AttemptPtr& attempt, core::Event outcome);
   void cancel_attempt(const std::string& child);
-  /// Reaps orphans (SIGCHLD) at most every kOrphanReapInterval: the scan
-  /// reads the list of all our children.
-  void schedule_orphan_reap();
+  /// Reaps orphans (SIGCHLD). Zombies that wait behind one that is not
+  /// ours to reap are looked at again after kOrphanReapInterval, and if the
+  /// same one still stands in front (`blocked_before`), reaped through the
+  /// list of all our children.
+  void reap_orphans(int blocked_before = 0);
 
   void deliver(core::Event event);
   void perform(const core::Action& action);
@@ -288,7 +290,6 @@ class Runtime {
   ProcessLauncher& launcher_;
   boost::asio::steady_timer reap_timer_;
   bool reap_scheduled_ = false;
-  std::chrono::steady_clock::time_point last_reap_{};
   TimerSet timers_;
   std::unique_ptr<SignalWatch> signals_;
   std::unique_ptr<DbWatch> db_watch_;

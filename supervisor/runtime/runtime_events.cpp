@@ -14,8 +14,8 @@
 namespace supervise::runtime {
 namespace {
 
-/// At most one scan for orphans to reap per this interval, however many
-/// SIGCHLDs arrive (each worker's own group is reaped as it empties).
+/// How long orphan zombies may wait behind a main process whose watcher has
+/// not reaped it yet before we look again.
 constexpr std::chrono::milliseconds kOrphanReapInterval{200};
 
 std::string describe(const core::StateChanged& change) {
@@ -149,20 +149,27 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
   judge();
 }
 
-void Runtime::schedule_orphan_reap() {
+void Runtime::reap_orphans(int blocked_before) {
+  const int blocked_by = reaper_.reap().blocked_by;
+  if (blocked_by == 0) {
+    return;
+  }
+  if (blocked_by == blocked_before) {
+    // Its watcher has not reaped it in all that time: whatever else is a
+    // zombie behind it is found the slow way, once.
+    reaper_.reap_all();
+    return;
+  }
   if (reap_scheduled_) {
     return;
   }
   reap_scheduled_ = true;
-  const auto due = last_reap_ + kOrphanReapInterval;
-  reap_timer_.expires_at(std::max(due, std::chrono::steady_clock::now()));
-  reap_timer_.async_wait([this](const boost::system::error_code& ec) {
+  reap_timer_.expires_after(kOrphanReapInterval);
+  reap_timer_.async_wait([this, blocked_by](const boost::system::error_code& ec) {
     reap_scheduled_ = false;
-    if (ec) {
-      return;
+    if (!ec) {
+      reap_orphans(blocked_by);
     }
-    last_reap_ = std::chrono::steady_clock::now();
-    reaper_.reap();
   });
 }
 
