@@ -14,6 +14,9 @@ Scenarios (all by default):
               second run, SIGTERM 0.5 s into the boot until nothing is left.
   true-boot   10,000 workers running `true` once (temporary): time until `up`
               has started them all and exited.
+  restart     1000 `sleep` workers: SIGKILL 30 of them, one at a time, each
+              until its replacement has exec'd (children of `up` read to the
+              end); the median beside this machine's fork+exec floor.
   hung-git    a `git` on PATH that hangs in `worktree add` for one worker,
               and a tasks.db held under BEGIN EXCLUSIVE: the slowest
               `status --json` over 3 s while both last.
@@ -243,6 +246,69 @@ def big_boot(binary, n=3000, nofile=1024):
            f"{gone_after:.2f} s, {len(left)} left")
 
 
+def exec_floor(runs=50):
+    """Median ms from fork+exec of `sleep` (from here, no supervisor) until it
+    has exec'd: the cost no supervisor can beat, measured the same way."""
+    took = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        child = subprocess.Popen(["sleep", f"2000{i:06d}"])
+        while not cmdline(child.pid).startswith(b"sleep\0"):
+            time.sleep(0.0002)
+        took.append((time.perf_counter() - t0) * 1000)
+        child.kill()
+        child.wait()
+    return sorted(took)[len(took) // 2]
+
+
+def restart(binary, n=1000, kills=30):
+    p = Project(binary, marked(n))
+    p.start()
+    up = p.up.pid
+    deadline = time.monotonic() + 120
+    while running_marks(up) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    def sleepers():
+        """{cmdline: pid} of the `sleep` children of `up`."""
+        found = {}
+        for c in children_of(up):
+            line = cmdline(c)
+            if line.startswith(b"sleep\0") or b"/sleep\0" in line:
+                found[line] = c
+        return found
+
+    latencies, missed = [], 0
+    victims = sorted(sleepers().items())[:kills]
+    for line, pid in victims:
+        before = children_of(up)
+        t0 = time.perf_counter()
+        os.kill(pid, signal.SIGKILL)
+        replacement = None
+        while replacement is None and time.perf_counter() - t0 < 10:
+            for c in children_of(up) - before:
+                if cmdline(c) == line:
+                    replacement = c
+                    break
+            else:
+                time.sleep(0.0002)
+        if replacement is None:
+            missed += 1
+        else:
+            latencies.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+    p.stop()
+    floor = exec_floor()
+    latencies.sort()
+    median = latencies[len(latencies) // 2] if latencies else float("nan")
+    report("restart", {"n": n, "kills": kills, "median_ms": round(median, 2),
+                       "max_ms": round(latencies[-1], 2) if latencies else None,
+                       "missed": missed, "exec_floor_ms": round(floor, 2),
+                       "ratio_to_floor": round(median / floor, 2)},
+           f"median {median:.2f} ms over {len(latencies)} kills of {n} workers "
+           f"({missed} missed); fork+exec floor {floor:.2f} ms, ratio {median / floor:.2f}")
+
+
 def true_boot(binary, n=10000):
     p = Project(binary, workers(n, lambda i: ["true"], restart="temporary"))
     t0 = p.start()
@@ -290,8 +356,8 @@ def hung_git(binary):
            f"is locked; states {states}")
 
 
-SCENARIOS = {"crash-loop": crash_loop, "big-boot": big_boot, "true-boot": true_boot,
-             "hung-git": hung_git}
+SCENARIOS = {"crash-loop": crash_loop, "big-boot": big_boot, "restart": restart,
+             "true-boot": true_boot, "hung-git": hung_git}
 
 
 def main():

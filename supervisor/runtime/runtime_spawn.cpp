@@ -207,8 +207,8 @@ std::shared_ptr<WorkerContainment> Runtime::new_containment(const std::string& c
 // starts and exits they describe: a record written beside the loop could
 // land after the next start's, or after a kill -9 of supervise that the
 // start it names survived, and then a later `up` would start that worker
-// twice. Each is a small file renamed into place without fsync (it must
-// outlive only supervise, not the machine, whose end ends the workers too).
+// twice. None is flushed to disk (it must outlive only supervise, not the
+// machine, whose end ends the workers too).
 void Runtime::write_starting_record(const std::string& child, const ContainmentScope& scope) {
   const auto path = worker_record_path(options_.layout, child);
   if (!path) {

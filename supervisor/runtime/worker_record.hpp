@@ -53,7 +53,10 @@ std::optional<WorkerRecord> parse_worker_record(std::string_view text, const std
 std::optional<std::filesystem::path> worker_record_path(const taskcopilot::ProjectLayout& layout,
                                                         std::string_view child);
 
-/// Writes it atomically (creating the directory); `flush` as in
+/// Writes it so that a reader finds the old record or the new one, never a
+/// mix (creating the directory): without `flush`, over the existing record
+/// in place when both fit in a page (see worker_record.cpp for why that is
+/// safe), else as a new file renamed into place; `flush` as in
 /// legacy::write_file_atomically.
 bool write_worker_record(const std::filesystem::path& path, const WorkerRecord& record,
                          std::string& error, bool flush = true);

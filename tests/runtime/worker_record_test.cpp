@@ -1,6 +1,7 @@
 #include "supervisor/runtime/worker_record.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -125,6 +126,40 @@ TEST(WorkerRecord, AStartingRecordRoundTripsIsNeverVerifiedAndIsRemovedOnlyByIts
   EXPECT_TRUE(std::filesystem::exists(path));
   remove_worker_record_of_start(path, "start-1");
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// A start rewrites its record (starting, then started) in place, without a
+// new file per write; a shorter record over a longer one still reads back
+// exactly, and so does a longer one over a shorter.
+TEST(WorkerRecord, ARewriteKeepsTheFileAndReadsBackWhateverItsLength) {
+  testing::TempDir dir;
+  const auto path = dir / "workers" / "Stream-A.json";
+  std::string error;
+  auto longer = sample();
+  longer.scope.cgroup = "/sys/fs/cgroup/" + std::string(300, 'c');
+  ASSERT_TRUE(write_worker_record(path, longer, error, /*flush=*/false)) << error;
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+
+  const auto shorter = starting_record("Stream-A", {"start-2", ""});
+  ASSERT_TRUE(write_worker_record(path, shorter, error, /*flush=*/false)) << error;
+  struct stat after {};
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "rewritten in place";
+  auto read = read_worker_record(path, error);
+  ASSERT_TRUE(read) << error;
+  EXPECT_EQ(*read, shorter);
+
+  ASSERT_TRUE(write_worker_record(path, longer, error, /*flush=*/false)) << error;
+  read = read_worker_record(path, error);
+  ASSERT_TRUE(read) << error;
+  EXPECT_EQ(*read, longer);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator(path.parent_path())) {
+    ++files;
+  }
+  EXPECT_EQ(files, 1U) << "no temporary file is left beside it";
 }
 
 TEST(WorkerRecord, PathRefusesUnsafeIds) {
