@@ -509,6 +509,32 @@ TEST_F(UpCommandTest, AnExecThatFailsIsExplainedAndEndsInFailedAfterMaxRestarts)
   EXPECT_NE(monitor_log().find("-> failed (max_restarts)"), std::string::npos) << monitor_log();
 }
 
+// A worker's record goes with its process: a child that will not be started
+// again (failed here) has none left, while a running one keeps its own
+// until it is stopped.
+TEST_F(UpCommandTest, AWorkerThatEndedForGoodHasNoRecordLeft) {
+  use_spec(
+      "    - id: crasher\n"
+      "      command: [sh, -c, 'exit 3']\n"
+      "      work_dir: .\n"
+      "      max_restarts: 2\n"
+      "    - id: sleeper\n"
+      "      command: [sleep, '1000']\n"
+      "      work_dir: .\n",
+      "  intensity: 100\n  period: 1m\n"
+      "  backoff: {initial: 0, factor: 1, max: 0, jitter: 0}\n");
+  UpProcess up(options_, env_, dir_.path());
+  const auto records = root_ / ".claude/orchestrator/workers";
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("crasher: running -> failed") != std::string::npos &&
+           std::filesystem::exists(records / "sleeper.json");
+  })) << diagnostics(up);
+  EXPECT_FALSE(std::filesystem::exists(records / "crasher.json")) << diagnostics(up);
+  up.signal(SIGTERM);
+  EXPECT_TRUE(up.wait_exit(30s)) << diagnostics(up);
+  EXPECT_FALSE(std::filesystem::exists(records / "sleeper.json")) << "stopped: settled too";
+}
+
 TEST_F(UpCommandTest, ASecondUpForTheSameProjectRefusesAndNamesTheFirst) {
   use_spec(
       "    - id: Stream-A\n"
