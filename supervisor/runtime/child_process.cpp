@@ -79,10 +79,11 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   std::chrono::milliseconds drain_delay{1};
   bool drain_warned = false;
 
-  /// The log relay writing this worker's output (log_relay_process.hpp);
-  /// its exit is waited for before the worker's is reported, so that the
-  /// log holds the worker's last line by then.
+  /// The log relay writing this worker's output (log_relay_process.hpp).
   std::optional<LogRelayRef> relay;
+  /// Set for an adopted worker's relay only (follow_log_relay): its exit is
+  /// waited for before the worker's is reported, so that the log holds the
+  /// exit banner it is read from by then. Ours outlive a run (log_relays.hpp).
   std::optional<PidfdWatch> relay_watch;
   asio::steady_timer relay_timer;
   bool relay_waiting = false;
@@ -253,12 +254,6 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
     }
     relay_settled = true;
     relay_timer.cancel();
-    if (!relay->adopted) {
-      // Our child: it has ended, so this does not wait (the orphan reaper
-      // may have taken it already).
-      int ignored = 0;
-      ::waitpid(relay->pid, &ignored, WNOHANG);
-    }
     finish();
   }
 };
@@ -302,21 +297,15 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   }
 
   const char* output_path = spec.output.empty() ? "/dev/null" : spec.output.c_str();
-  std::optional<StartedLogRelay> relay;
   FileDescriptor output;
-  if (spec.relay && !spec.output.empty()) {
-    relay = start_log_relay(*spec.relay, spec.output);
-    if (relay->pid == 0) {
-      spdlog::warn("{}; {} is appended to without rotation", relay->error, spec.output.string());
-      relay.reset();
-    } else {
-      output = std::move(relay->writer);
-    }
-  }
-  if (!output.valid()) {
+  int output_fd = -1;
+  if (spec.relay_process) {
+    output_fd = spec.relay_process->writer.get();
+  } else {
     output.reset(::open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    output_fd = output.get();
   }
-  if (output.get() < 0) {
+  if (output_fd < 0) {
     result.out_of_resources = is_resource_shortage(errno);
     result.error = "cannot open " + std::string(output_path) + ": " + std::strerror(errno);
     return result;
@@ -348,8 +337,8 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   request.environment = spec.env;
   request.work_dir = spec.work_dir;
   request.stdin_fd = input.get();
-  request.stdout_fd = output.get();
-  request.stderr_fd = output.get();
+  request.stdout_fd = output_fd;
+  request.stderr_fd = output_fd;
   request.new_session = true;
   request.cgroup_fd = cgroup_directory.valid() ? cgroup_directory.get() : -1;
   request.explain_failure_on_stderr = true;
@@ -363,9 +352,10 @@ ChildProcess::StartResult ChildProcess::spawn(asio::io_context& io, OrphanReaper
   impl->pgid = impl->pid;
   impl->watch.emplace(io, std::move(launched.pidfd));
   reaper.track(impl->pid);
-  if (relay) {
-    impl->relay = LogRelayRef{relay->pid, relay->start_ticks, false};
-    impl->relay_watch.emplace(io, std::move(relay->pidfd));
+  if (spec.relay_process) {
+    // Kept across runs and waited for by its keeper (log_relays.hpp), not
+    // at this run's end: only named here, for the worker record.
+    impl->relay = LogRelayRef{spec.relay_process->pid, spec.relay_process->start_ticks, false};
   }
   if (containment && containment->has_cgroup() && !launched.born_in_cgroup) {
     // The child moved itself in before exec, so nothing it starts is ever

@@ -51,9 +51,8 @@ class ChildProcess {
   };
 
   /// Starts `spec` in a new session (pgid = sid = pid), stdin from
-  /// /dev/null, stdout/stderr appended to `spec.output` (through its log
-  /// relay when `spec.relay` is set; without the relay when it cannot
-  /// start). With `containment`,
+  /// /dev/null, stdout/stderr the pipe of `spec.relay_process` when set,
+  /// else appended to `spec.output`. With `containment`,
   /// the child enters its cgroup before exec (when it cannot, the
   /// containment falls back to its marker, which `spec.env` must carry),
   /// and everything in it is killed after the main process has exited.
@@ -121,8 +120,8 @@ class ChildProcess {
   /// The relay whose end is waited for, if any.
   std::optional<LogRelayRef> log_relay() const;
 
-  /// How long the exit of a worker waits for its log relay once the worker
-  /// and everything it started are gone.
+  /// How long the exit of an adopted worker waits for its log relay once
+  /// the worker and everything it started are gone.
   static constexpr std::chrono::milliseconds kRelayWait{3000};
 
   /// How long to keep killing a group that will not empty before saying so

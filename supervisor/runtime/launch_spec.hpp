@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "supervisor/process/environment.hpp"
 
 namespace supervise::runtime {
+
+struct StartedLogRelay;
 
 /// The program that relays a worker's output to its log with rotation.
 struct LogRelaySpec {
@@ -31,9 +34,13 @@ struct LaunchSpec {
   std::filesystem::path work_dir;
   /// stdout and stderr are appended to this file; empty means /dev/null.
   std::filesystem::path output;
-  /// When set, stdout and stderr are a pipe to this relay, which writes
-  /// `output` and rotates it (log_relay_process.hpp).
+  /// When set, `output` is written and rotated by this relay
+  /// (log_relay_process.hpp), which the runtime keeps across the worker's
+  /// runs (log_relays.hpp).
   std::optional<LogRelaySpec> relay;
+  /// The running relay `relay` names: stdout and stderr are its pipe. Not
+  /// set: they are appended to `output` directly.
+  std::shared_ptr<const StartedLogRelay> relay_process;
 };
 
 // Shared with the legacy monitor's detached shim launch.

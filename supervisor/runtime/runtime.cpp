@@ -230,6 +230,13 @@ void Runtime::maybe_stop() {
     cgroup_removals_->when_idle([this] { maybe_stop(); });
     return;
   }
+  // Every child is at rest, so no relay is kept: each writes what its
+  // pipe still holds and ends before we do.
+  log_relays_->release_all();
+  if (!log_relays_->idle()) {
+    log_relays_->when_idle([this] { maybe_stop(); });
+    return;
+  }
   stopped_ = true;
   timers_.cancel_all();
   reap_timer_.cancel();

@@ -28,6 +28,7 @@
 #include "supervisor/runtime/child_process.hpp"
 #include "supervisor/runtime/clock.hpp"
 #include "supervisor/runtime/db_watch.hpp"
+#include "supervisor/runtime/log_relays.hpp"
 #include "supervisor/runtime/orphan_reaper.hpp"
 #include "supervisor/runtime/process_launcher.hpp"
 #include "supervisor/runtime/signal_watch.hpp"
@@ -305,6 +306,9 @@ class Runtime {
   std::filesystem::path cgroup_base_;
   /// Emptied worker cgroups still being removed: `up` ends after them.
   std::shared_ptr<CgroupRemovals> cgroup_removals_ = CgroupRemovals::create(io_);
+  /// The workers' log relays, kept from one run to the next; `up` ends
+  /// after the released ones.
+  std::shared_ptr<LogRelays> log_relays_ = LogRelays::create(io_);
   /// Records of an earlier `up` whose worker no longer runs: what it left
   /// is stopped before the child starts again.
   std::map<std::string, WorkerRecord> leftovers_;

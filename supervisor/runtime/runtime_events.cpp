@@ -98,6 +98,11 @@ void Runtime::state_changed(const core::StateChanged& change) {
   } else {
     spdlog::info("{}", text);
   }
+  if (change.to == core::ChildState::stopped || change.to == core::ChildState::done ||
+      change.to == core::ChildState::failed || change.to == core::ChildState::waiting) {
+    // At rest: it will not run again soon, so its log relay may end.
+    log_relays_->release(change.child);
+  }
   restart_latency_.state_changed(change, now());
   watch_for_stalls(change);
   if (options_.on_state_changed) {

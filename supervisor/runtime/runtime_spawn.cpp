@@ -159,6 +159,13 @@ void Runtime::launch_with(const std::string& child, const AttemptPtr& attempt,
     end_attempt(child, attempt, core::SpawnFailed{child, prepared.error});
     return;
   }
+  if (auto& launch = *prepared.launch; launch.relay && !launch.output.empty()) {
+    std::string error;
+    launch.relay_process = log_relays_->acquire(child, *launch.relay, launch.output, error);
+    if (!launch.relay_process) {
+      spdlog::warn("{}; {} is appended to without rotation", error, launch.output.string());
+    }
+  }
   auto containment = new_containment(child);
   // Its own marker, never one supervise itself inherited.
   auto& env = prepared.launch->env;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -533,6 +534,38 @@ TEST_F(UpCommandTest, AWorkerThatEndedForGoodHasNoRecordLeft) {
   up.signal(SIGTERM);
   EXPECT_TRUE(up.wait_exit(30s)) << diagnostics(up);
   EXPECT_FALSE(std::filesystem::exists(records / "sleeper.json")) << "stopped: settled too";
+}
+
+// A worker's log relay lives across its restarts: every run writes into the
+// same pipe (so no relay is started and drained per restart), and the relay
+// has written every run's last line by the time `up` has exited.
+TEST_F(UpCommandTest, EveryRunOfAWorkerWritesThroughOneRelayThatEndsBeforeUp) {
+  use_spec(
+      "    - id: crasher\n"
+      "      command: [sh, -c, 'echo \"run $$ into $(readlink /proc/$$/fd/1)\"; exit 3']\n"
+      "      work_dir: .\n"
+      "      max_restarts: 3\n",
+      "  intensity: 100\n  period: 1m\n"
+      "  backoff: {initial: 0, factor: 1, max: 0, jitter: 0}\n");
+  UpProcess up(options_, env_, dir_.path());
+  const auto status = up.wait_exit(30s);
+  ASSERT_TRUE(status) << diagnostics(up);
+  EXPECT_EQ(*status, kUpSomeNotDone) << diagnostics(up);
+
+  std::istringstream log(slurp(root_ / ".claude/orchestrator/logs/crasher_a1b2c3d4.log"));
+  std::vector<std::string> pipes;
+  std::set<std::string> runs;
+  for (std::string line; std::getline(log, line);) {
+    const auto into = line.find(" into ");
+    ASSERT_NE(into, std::string::npos) << line;
+    runs.insert(line.substr(0, into));
+    pipes.push_back(line.substr(into + 6));
+  }
+  ASSERT_EQ(pipes.size(), 4u) << diagnostics(up);
+  EXPECT_EQ(runs.size(), 4u) << "four distinct processes";
+  EXPECT_TRUE(pipes.front().starts_with("pipe:[")) << pipes.front();
+  EXPECT_EQ(std::set<std::string>(pipes.begin(), pipes.end()).size(), 1u)
+      << "one pipe, one relay, for every run";
 }
 
 TEST_F(UpCommandTest, ASecondUpForTheSameProjectRefusesAndNamesTheFirst) {
