@@ -187,7 +187,15 @@ def crash_loop(binary, restarts=5000):
     t1 = time.monotonic()
     after = {"fds": count(f"/proc/{up}/fd"), "threads": count(f"/proc/{up}/task"),
              "rss_kib": status_kb(up, "VmRSS")}
-    zombies = sum(1 for c in children_of(up) if proc_state(c) == "Z")
+    # A run that has just ended is a zombie for a moment, until up reaps it;
+    # a leak is one that stays: count the zombies seen in every one of five
+    # looks 20 ms apart.
+    lasting = None
+    for _ in range(5):
+        now = {c for c in children_of(up) if proc_state(c) == "Z"}
+        lasting = now if lasting is None else lasting & now
+        time.sleep(0.02)
+    zombies = len(lasting)
     p.stop()
     rate = (r1 - r0) / (t1 - t0)
     report("crash-loop", {"restarts": r1 - r0, "seconds": round(t1 - t0, 2),

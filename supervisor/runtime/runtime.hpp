@@ -327,6 +327,9 @@ class Runtime {
   /// Per shim child: the PID of our last process of it, whose group we
   /// emptied when it ended (no survivor scan needed for it).
   std::map<std::string, int> last_drained_;
+  /// Per child: the PID of its last run, ended, whose worker record is
+  /// removed once the child comes to rest (a restart rewrites it instead).
+  std::map<std::string, int> ended_records_;
   std::deque<core::Event> queue_;
   bool pumping_ = false;
   int shutdown_signals_ = 0;

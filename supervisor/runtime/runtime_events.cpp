@@ -100,8 +100,13 @@ void Runtime::state_changed(const core::StateChanged& change) {
   }
   if (change.to == core::ChildState::stopped || change.to == core::ChildState::done ||
       change.to == core::ChildState::failed || change.to == core::ChildState::waiting) {
-    // At rest: it will not run again soon, so its log relay may end.
+    // At rest: it will not run again soon, so its log relay may end, and
+    // its record goes.
     log_relays_->release(change.child);
+    if (const auto ended = ended_records_.find(change.child); ended != ended_records_.end()) {
+      remove_record(change.child, ended->second);
+      ended_records_.erase(ended);
+    }
   }
   restart_latency_.state_changed(change, now());
   watch_for_stalls(change);
@@ -116,7 +121,12 @@ void Runtime::on_exit(const std::string& child, int pid, core::ExitStatus status
   if (found != processes_.end() && found->second->pid() == pid) {
     processes_.erase(found);
   }
-  remove_record(child, pid);
+  // Its record stays until the child comes to rest (state_changed): a
+  // restart rewrites it in place, where removing it here and creating it
+  // again at the start costs ext4 more the more records were deleted
+  // recently. A later up that finds it names a dead PID, and stops what
+  // that start left (nothing) before its own start.
+  ended_records_[child] = pid;
   const auto* spec = find_spec(child);
   if (spec != nullptr && spec->command.empty()) {
     last_drained_[child] = pid;

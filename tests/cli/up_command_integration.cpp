@@ -536,6 +536,42 @@ TEST_F(UpCommandTest, AWorkerThatEndedForGoodHasNoRecordLeft) {
   EXPECT_FALSE(std::filesystem::exists(records / "sleeper.json")) << "stopped: settled too";
 }
 
+// A worker waiting for its restart keeps its record, naming the run that
+// ended, for the restart to rewrite in place: deleting it at the exit and
+// creating it again at the start cost ext4 more the more files were
+// deleted recently. It goes once the child comes to rest.
+TEST_F(UpCommandTest, AWorkerInBackoffKeepsItsRecordUntilItComesToRest) {
+  use_spec(
+      "    - id: sleeper\n"
+      "      command: [sleep, '1000']\n"
+      "      work_dir: .\n",
+      "  intensity: 100\n  period: 1m\n"
+      "  backoff: {initial: 10m, factor: 1, max: 10m, jitter: 0}\n");
+  UpProcess up(options_, env_, dir_.path());
+  const auto record = root_ / ".claude/orchestrator/workers/sleeper.json";
+  int pid = 0;
+  ASSERT_TRUE(wait_for([&] {
+    const auto text = slurp(root_ / ".claude/orchestrator/logs/monitor.log");
+    const auto at = text.find("sleeper: starting -> running (spawned): pid ");
+    if (at == std::string::npos) {
+      return false;
+    }
+    pid = std::stoi(text.substr(at + 44));
+    return slurp(record).find("\"pid\": " + std::to_string(pid)) != std::string::npos;
+  })) << diagnostics(up);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(wait_for([&] {
+    return monitor_log().find("sleeper: running -> backoff") != std::string::npos;
+  })) << diagnostics(up);
+  EXPECT_NE(slurp(record).find("\"pid\": " + std::to_string(pid)), std::string::npos)
+      << slurp(record);
+  up.signal(SIGTERM);
+  EXPECT_TRUE(up.wait_exit(30s)) << diagnostics(up);
+  EXPECT_NE(monitor_log().find("sleeper: backoff -> stopped"), std::string::npos)
+      << diagnostics(up);
+  EXPECT_FALSE(std::filesystem::exists(record)) << "stopped: at rest, no record";
+}
+
 // A worker's log relay lives across its restarts: every run writes into the
 // same pipe (so no relay is started and drained per restart), and the relay
 // has written every run's last line by the time `up` has exited.
