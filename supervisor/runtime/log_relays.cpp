@@ -1,5 +1,6 @@
 #include "supervisor/runtime/log_relays.hpp"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "supervisor/process/pidfd.hpp"
+#include "supervisor/process/proc_reader.hpp"
 #include "supervisor/runtime/pidfd_watch.hpp"
 
 namespace supervise::runtime {
@@ -23,6 +25,13 @@ void reap_ended(int pid) {
   ::waitpid(pid, &ignored, WNOHANG);
 }
 
+/// Whether the relay still reads its pipe: once it has ended, nothing
+/// does, and the write end reports an error.
+bool still_reading(const StartedLogRelay& relay) {
+  pollfd writer{relay.writer.get(), POLLOUT, 0};
+  return ::poll(&writer, 1, 0) >= 0 && (writer.revents & (POLLERR | POLLNVAL)) == 0;
+}
+
 }  // namespace
 
 std::shared_ptr<LogRelays> LogRelays::create(asio::io_context& io) {
@@ -35,7 +44,7 @@ std::shared_ptr<const StartedLogRelay> LogRelays::acquire(const std::string& chi
                                                           std::string& error) {
   if (const auto found = kept_.find(child); found != kept_.end()) {
     auto& kept = found->second;
-    if (kept.spec == spec && kept.log == log && !process::pidfd_exited(kept.relay->pidfd.get())) {
+    if (kept.spec == spec && kept.log == log && still_reading(*kept.relay)) {
       return kept.relay;
     }
     // A reload changed its settings, or it died (killed by someone): a new
@@ -49,6 +58,10 @@ std::shared_ptr<const StartedLogRelay> LogRelays::acquire(const std::string& chi
     error = std::move(started->error);
     return nullptr;
   }
+  // Not kept: a descriptor per worker is one more for every spawn to copy
+  // and close. Its pipe tells whether it still reads, and a pidfd is
+  // opened when it is let go.
+  started->pidfd.reset();
   kept_[child] = Kept{spec, log, started};
   return started;
 }
@@ -71,10 +84,18 @@ void LogRelays::release_all() {
 
 void LogRelays::let_end(std::shared_ptr<StartedLogRelay> relay) {
   relay->writer.reset();
-  if (!relay->pidfd.valid() || process::pidfd_exited(relay->pidfd.get())) {
+  // Handle first, then the identity: a relay that died earlier may have
+  // been reaped by the orphan reaper and its PID taken by another process.
+  auto opened = process::open_pidfd(relay->pid);
+  const auto stat = opened.fd.valid() ? process::read_proc_stat(relay->pid) : std::nullopt;
+  if (!stat || stat->start_ticks != relay->start_ticks) {
+    return;
+  }
+  if (stat->has_ended() || process::pidfd_exited(opened.fd.get())) {
     reap_ended(relay->pid);
     return;
   }
+  relay->pidfd = std::move(opened.fd);
   // The relay ends when every process holding its pipe has: its workers
   // ended before their child came to rest, so that is at once, unless
   // something outside them still holds the pipe.

@@ -154,6 +154,24 @@ TEST(LogRelays, ARelayKilledBySomeoneIsReplacedAtTheNextRun) {
   EXPECT_EQ(slurp(log), "after the kill\n");
 }
 
+TEST(LogRelays, ARelayThatDiedBeforeItsReleaseIsNotWaitedFor) {
+  TempDir dir;
+  boost::asio::io_context io;
+  const auto relays = LogRelays::create(io);
+  std::string error;
+  const auto relay = relays->acquire("w", relay_spec(), dir.path() / "w.log", error);
+  ASSERT_TRUE(relay) << error;
+  const auto ended = watch(*relay);
+  ASSERT_TRUE(ended.valid());
+  ASSERT_EQ(::kill(relay->pid, SIGKILL), 0);
+  ASSERT_TRUE(process::wait_pidfd(ended.get(), std::chrono::seconds(10)));
+
+  relays->release("w");
+  EXPECT_TRUE(relays->idle()) << "nothing left to wait for";
+  int ignored = 0;
+  EXPECT_EQ(::waitpid(relay->pid, &ignored, WNOHANG), -1) << "reaped at the release";
+}
+
 TEST(LogRelays, NothingReleasedMeansIdleAndAReleaseOfAnUnknownChildDoesNothing) {
   boost::asio::io_context io;
   const auto relays = LogRelays::create(io);
