@@ -173,7 +173,7 @@ std::optional<core::ChildStatus> Runtime::status_of(const std::string& child) co
 void Runtime::on_signal(int signal) {
   switch (signal) {
     case SIGCHLD:
-      reap_orphans();
+      child_signalled();
       return;
     case SIGHUP:
       spdlog::info("Received SIGHUP: reloading the spec");

@@ -241,11 +241,14 @@ class Runtime {
   bool attempt_current(const std::string& child, const AttemptPtr& attempt);
   void end_attempt(const std::string& child, const AttemptPtr& attempt, core::Event outcome);
   void cancel_attempt(const std::string& child);
-  /// Reaps orphans (SIGCHLD). Zombies that wait behind one that is not
-  /// ours to reap are looked at again after kOrphanReapInterval, and if the
-  /// same one still stands in front (`blocked_before`), reaped through the
-  /// list of all our children.
+  /// SIGCHLD: orphans are reaped shortly (reap_orphans), once for a burst.
+  void child_signalled();
+  /// Reaps orphans. Zombies that wait behind one that is not ours to reap
+  /// are looked at again after kOrphanReapInterval, and if the same one
+  /// still stands in front (`blocked_before`), reaped through the list of
+  /// all our children.
   void reap_orphans(int blocked_before = 0);
+  void schedule_orphan_reap(std::chrono::milliseconds delay, int blocked_before);
 
   void deliver(core::Event event);
   void perform(const core::Action& action);

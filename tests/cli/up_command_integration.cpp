@@ -572,6 +572,26 @@ TEST_F(UpCommandTest, AWorkerInBackoffKeepsItsRecordUntilItComesToRest) {
   EXPECT_FALSE(std::filesystem::exists(record)) << "stopped: at rest, no record";
 }
 
+// What a worker double-forks is reparented to up (the subreaper) and, once
+// it has exited, reaped by up: its SIGCHLD is answered a moment later,
+// not left as a zombie.
+TEST_F(UpCommandTest, AnOrphanThatExitsIsReapedWhileItsWorkerRuns) {
+  use_spec(
+      "    - id: forker\n"
+      "      command: [sh, -c, '( sh -c \"echo \\$\\$ > orphan\" & ); exec sleep 1000']\n"
+      "      work_dir: .\n");
+  UpProcess up(options_, env_, dir_.path());
+  int orphan = 0;
+  ASSERT_TRUE(wait_for([&] {
+    std::istringstream(slurp(root_ / "orphan")) >> orphan;
+    return orphan > 0;
+  })) << diagnostics(up);
+  EXPECT_TRUE(wait_for([&] { return !std::filesystem::exists("/proc/" + std::to_string(orphan)); }))
+      << "PID " << orphan << " is left: " << slurp("/proc/" + std::to_string(orphan) + "/stat");
+  up.signal(SIGTERM);
+  EXPECT_TRUE(up.wait_exit(30s)) << diagnostics(up);
+}
+
 // A worker's log relay lives across its restarts: every run writes into the
 // same pipe (so no relay is started and drained per restart), and the relay
 // has written every run's last line by the time `up` has exited.
