@@ -96,6 +96,17 @@ void Runtime::state_changed(const core::StateChanged& change) {
   if (change.to == core::ChildState::stopping && starting_.contains(change.child)) {
     cancel_attempt(change.child);
   }
+  if (change.to == core::ChildState::stopped || change.to == core::ChildState::done ||
+      change.to == core::ChildState::failed || change.to == core::ChildState::waiting) {
+    // At rest: it will not run again soon, so its log relay may end, and
+    // its record goes, before anyone hears of the change (who reads the
+    // line below finds the record gone).
+    log_relays_->release(change.child);
+    if (const auto ended = ended_records_.find(change.child); ended != ended_records_.end()) {
+      remove_record(change.child, ended->second);
+      ended_records_.erase(ended);
+    }
+  }
   const auto text = describe(change);
   if (change.to == core::ChildState::failed) {
     spdlog::error("{}", text);
@@ -105,16 +116,6 @@ void Runtime::state_changed(const core::StateChanged& change) {
     spdlog::warn("{}", text);
   } else {
     spdlog::info("{}", text);
-  }
-  if (change.to == core::ChildState::stopped || change.to == core::ChildState::done ||
-      change.to == core::ChildState::failed || change.to == core::ChildState::waiting) {
-    // At rest: it will not run again soon, so its log relay may end, and
-    // its record goes.
-    log_relays_->release(change.child);
-    if (const auto ended = ended_records_.find(change.child); ended != ended_records_.end()) {
-      remove_record(change.child, ended->second);
-      ended_records_.erase(ended);
-    }
   }
   restart_latency_.state_changed(change, now());
   watch_for_stalls(change);
