@@ -63,123 +63,111 @@ process::FileDescriptor watch(const StartedLogRelay& relay) {
   return process::open_pidfd(relay.pid).fd;
 }
 
-TEST(LogRelays, OneRelayServesEveryRunOfAChildAndKeepsTheirOrder) {
-  TempDir dir;
-  const auto log = dir.path() / "w.log";
-  boost::asio::io_context io;
-  const auto relays = LogRelays::create(io);
-  std::string error;
+/// A keeper of relays on a loop the test runs, and a log in a scratch dir.
+class LogRelaysTest : public ::testing::Test {
+ protected:
+  /// Releases `child` (all when empty) and runs the loop until the keeper
+  /// says every released relay has ended.
+  bool release_and_wait(const std::string& child = "") {
+    if (child.empty()) {
+      relays_->release_all();
+    } else {
+      relays_->release(child);
+    }
+    bool told = false;
+    relays_->when_idle([&] { told = true; });
+    return run_io_until(io_, [&] { return told; });
+  }
 
-  const auto first = relays->acquire("w", relay_spec(), log, error);
-  ASSERT_TRUE(first) << error;
+  TempDir dir_;
+  const std::filesystem::path log_ = dir_.path() / "w.log";
+  boost::asio::io_context io_;
+  const std::shared_ptr<LogRelays> relays_ = LogRelays::create(io_);
+  std::string error_;
+};
+
+TEST_F(LogRelaysTest, OneRelayServesEveryRunOfAChildAndKeepsTheirOrder) {
+  const auto first = relays_->acquire("w", relay_spec(), log_, error_);
+  ASSERT_TRUE(first) << error_;
   run_worker(*first, "echo run 1");
-  ASSERT_TRUE(wait_for([&] { return slurp(log) == "run 1\n"; })) << slurp(log);
+  ASSERT_TRUE(wait_for([&] { return slurp(log_) == "run 1\n"; })) << slurp(log_);
   // The run has ended and closed its end of the pipe; ours keeps the relay
   // reading, so the next run is given the same one.
-  const auto second = relays->acquire("w", relay_spec(), log, error);
-  ASSERT_TRUE(second) << error;
+  const auto second = relays_->acquire("w", relay_spec(), log_, error_);
+  ASSERT_TRUE(second) << error_;
   EXPECT_EQ(second->pid, first->pid);
   run_worker(*second, "echo run 2; echo no newline >&2; printf tail");
-  EXPECT_EQ(relays->kept(), 1u);
+  EXPECT_EQ(relays_->kept(), 1u);
 
-  bool told = false;
-  relays->release("w");
-  relays->when_idle([&] { told = true; });
-  ASSERT_TRUE(run_io_until(io, [&] { return told; }));
-  EXPECT_EQ(slurp(log), "run 1\nrun 2\nno newline\ntail");
-  EXPECT_EQ(relays->kept(), 0u);
+  ASSERT_TRUE(release_and_wait("w"));
+  EXPECT_EQ(slurp(log_), "run 1\nrun 2\nno newline\ntail");
+  EXPECT_EQ(relays_->kept(), 0u);
   // Ended, and reaped by the keeper: it is no child of ours any more.
   int ignored = 0;
   EXPECT_EQ(::waitpid(first->pid, &ignored, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
 }
 
-TEST(LogRelays, ChangedSettingsBringANewRelayAndTheOldOneEndsAfterWritingItsShare) {
-  TempDir dir;
-  const auto log = dir.path() / "w.log";
-  const auto other_log = dir.path() / "w2.log";
-  boost::asio::io_context io;
-  const auto relays = LogRelays::create(io);
-  std::string error;
+TEST_F(LogRelaysTest, ChangedSettingsBringANewRelayAndTheOldOneEndsAfterWritingItsShare) {
+  const auto other_log = dir_.path() / "w2.log";
 
-  const auto first = relays->acquire("w", relay_spec(2), log, error);
-  ASSERT_TRUE(first) << error;
+  const auto first = relays_->acquire("w", relay_spec(2), log_, error_);
+  ASSERT_TRUE(first) << error_;
   const auto first_ended = watch(*first);
   ASSERT_TRUE(first_ended.valid());
   run_worker(*first, "echo before the reload");
 
-  const auto rotated_differently = relays->acquire("w", relay_spec(3), log, error);
-  ASSERT_TRUE(rotated_differently) << error;
+  const auto rotated_differently = relays_->acquire("w", relay_spec(3), log_, error_);
+  ASSERT_TRUE(rotated_differently) << error_;
   EXPECT_NE(rotated_differently->pid, first->pid);
   ASSERT_TRUE(process::wait_pidfd(first_ended.get(), std::chrono::seconds(10)));
-  EXPECT_EQ(slurp(log), "before the reload\n");
+  EXPECT_EQ(slurp(log_), "before the reload\n");
 
-  const auto elsewhere = relays->acquire("w", relay_spec(3), other_log, error);
-  ASSERT_TRUE(elsewhere) << error;
+  const auto elsewhere = relays_->acquire("w", relay_spec(3), other_log, error_);
+  ASSERT_TRUE(elsewhere) << error_;
   EXPECT_NE(elsewhere->pid, rotated_differently->pid);
   run_worker(*elsewhere, "echo moved");
-  EXPECT_EQ(relays->kept(), 1u);
+  EXPECT_EQ(relays_->kept(), 1u);
 
-  bool told = false;
-  relays->release_all();
-  relays->when_idle([&] { told = true; });
-  ASSERT_TRUE(run_io_until(io, [&] { return told; }));
+  ASSERT_TRUE(release_and_wait());
   EXPECT_EQ(slurp(other_log), "moved\n");
-  EXPECT_EQ(slurp(log), "before the reload\n");
+  EXPECT_EQ(slurp(log_), "before the reload\n");
 }
 
-TEST(LogRelays, ARelayKilledBySomeoneIsReplacedAtTheNextRun) {
-  TempDir dir;
-  const auto log = dir.path() / "w.log";
-  boost::asio::io_context io;
-  const auto relays = LogRelays::create(io);
-  std::string error;
-
-  const auto first = relays->acquire("w", relay_spec(), log, error);
-  ASSERT_TRUE(first) << error;
+TEST_F(LogRelaysTest, ARelayKilledBySomeoneIsReplacedAtTheNextRun) {
+  const auto first = relays_->acquire("w", relay_spec(), log_, error_);
+  ASSERT_TRUE(first) << error_;
   const auto ended = watch(*first);
   ASSERT_TRUE(ended.valid());
   ASSERT_EQ(::kill(first->pid, SIGKILL), 0);
   ASSERT_TRUE(process::wait_pidfd(ended.get(), std::chrono::seconds(10)));
 
-  const auto next = relays->acquire("w", relay_spec(), log, error);
-  ASSERT_TRUE(next) << error;
+  const auto next = relays_->acquire("w", relay_spec(), log_, error_);
+  ASSERT_TRUE(next) << error_;
   EXPECT_NE(next->pid, first->pid);
   run_worker(*next, "echo after the kill");
 
-  bool told = false;
-  relays->release("w");
-  relays->when_idle([&] { told = true; });
-  ASSERT_TRUE(run_io_until(io, [&] { return told; }));
-  EXPECT_EQ(slurp(log), "after the kill\n");
+  ASSERT_TRUE(release_and_wait("w"));
+  EXPECT_EQ(slurp(log_), "after the kill\n");
 }
 
-TEST(LogRelays, ARelayThatDiedBeforeItsReleaseIsNotWaitedFor) {
-  TempDir dir;
-  boost::asio::io_context io;
-  const auto relays = LogRelays::create(io);
-  std::string error;
-  const auto relay = relays->acquire("w", relay_spec(), dir.path() / "w.log", error);
-  ASSERT_TRUE(relay) << error;
+TEST_F(LogRelaysTest, ARelayThatDiedBeforeItsReleaseIsNotWaitedFor) {
+  const auto relay = relays_->acquire("w", relay_spec(), log_, error_);
+  ASSERT_TRUE(relay) << error_;
   const auto ended = watch(*relay);
   ASSERT_TRUE(ended.valid());
   ASSERT_EQ(::kill(relay->pid, SIGKILL), 0);
   ASSERT_TRUE(process::wait_pidfd(ended.get(), std::chrono::seconds(10)));
 
-  relays->release("w");
-  EXPECT_TRUE(relays->idle()) << "nothing left to wait for";
+  relays_->release("w");
+  EXPECT_TRUE(relays_->idle()) << "nothing left to wait for";
   int ignored = 0;
   EXPECT_EQ(::waitpid(relay->pid, &ignored, WNOHANG), -1) << "reaped at the release";
 }
 
-TEST(LogRelays, NothingReleasedMeansIdleAndAReleaseOfAnUnknownChildDoesNothing) {
-  boost::asio::io_context io;
-  const auto relays = LogRelays::create(io);
-  relays->release("nobody");
-  EXPECT_TRUE(relays->idle());
-  bool told = false;
-  relays->when_idle([&] { told = true; });
-  EXPECT_TRUE(run_io_until(io, [&] { return told; }));
+TEST_F(LogRelaysTest, NothingReleasedMeansIdleAndAReleaseOfAnUnknownChildDoesNothing) {
+  EXPECT_TRUE(release_and_wait("nobody"));
+  EXPECT_TRUE(relays_->idle());
 }
 
 }  // namespace
