@@ -220,7 +220,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
   /// Every writer of the pipe has ended, so the relay is at the end of its
   /// input. If something outside the group and containment still holds the
   /// pipe, the relay runs on (it ends with that holder); the worker's exit
-  /// is reported after ChildProcess::kRelayWait all the same.
+  /// is reported after kLogRelayWait all the same.
   void wait_for_relay() {
     if (relay_waiting) {
       return;
@@ -232,7 +232,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
         self->relay_ended();
       }
     });
-    relay_timer.expires_after(ChildProcess::kRelayWait);
+    relay_timer.expires_after(kLogRelayWait);
     relay_timer.async_wait([weak](boost::system::error_code ec) {
       auto self = weak.lock();
       if (!self || ec == asio::error::operation_aborted || self->relay_settled) {
@@ -241,7 +241,7 @@ struct ChildProcessImpl : std::enable_shared_from_this<ChildProcessImpl> {
       spdlog::warn(
           "the log relay (PID {}) of PID {} has not ended {} ms after it; something "
           "outside the worker still holds its output",
-          self->relay->pid, self->pid, ChildProcess::kRelayWait.count());
+          self->relay->pid, self->pid, kLogRelayWait.count());
       self->relay_settled = true;
       self->relay_watch->cancel();
       self->finish();

@@ -114,15 +114,12 @@ class ChildProcess {
   bool signal(int signal, std::string& error);
 
   /// Waits for `relay` (when it is still the process the reference names)
-  /// to end before the exit is reported: for an adopted worker whose exit
-  /// status is read from the log's last lines.
+  /// to end before the exit is reported, up to kLogRelayWait once the
+  /// worker and everything it started are gone: for an adopted worker whose
+  /// exit status is read from the log's last lines.
   void follow_log_relay(const LogRelayRef& relay);
-  /// The relay whose end is waited for, if any.
+  /// The relay writing its output (the record names it), if any.
   std::optional<LogRelayRef> log_relay() const;
-
-  /// How long the exit of an adopted worker waits for its log relay once
-  /// the worker and everything it started are gone.
-  static constexpr std::chrono::milliseconds kRelayWait{3000};
 
   /// How long to keep killing a group that will not empty before saying so
   /// in the log (it is still watched afterwards, more slowly).

@@ -16,6 +16,7 @@
 //     else holds that end (close-on-exec here, and closed in the worker
 //     before exec beyond stdout and stderr), so it never outlives the worker.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -34,6 +35,12 @@ struct StartedLogRelay {
   process::FileDescriptor writer;
   std::string error;
 };
+
+/// How long a relay is waited for once nothing of its worker is left and
+/// nobody else should hold its pipe (a worker's exit, a relay let go):
+/// longer means something outside the worker holds the pipe, and the wait
+/// ends with a warning (the relay ends with that holder).
+inline constexpr std::chrono::milliseconds kLogRelayWait{3000};
 
 /// Starts `relay.program` writing `log`.
 StartedLogRelay start_log_relay(const LogRelaySpec& relay, const std::filesystem::path& log);

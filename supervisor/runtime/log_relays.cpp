@@ -123,14 +123,14 @@ void LogRelays::let_end(std::shared_ptr<StartedLogRelay> relay) {
       spdlog::warn(
           "the log relay (PID {}) has not ended {} ms after its worker; something outside "
           "the worker still holds its output",
-          pid, kRelayWait.count());
+          pid, kLogRelayWait.count());
     }
     if (auto self = weak.lock()) {
       self->ended();
     }
   };
   ending->watch.async_wait([settle] { settle(true); });
-  ending->timer.expires_after(kRelayWait);
+  ending->timer.expires_after(kLogRelayWait);
   ending->timer.async_wait([settle](boost::system::error_code ec) {
     if (ec != asio::error::operation_aborted) {
       settle(false);

@@ -11,7 +11,7 @@
 // to rest (stopped, done, failed: the runtime says when): our end is closed,
 // and the relay ends once the last process holding the pipe has, having
 // written everything. `up` ends only after released relays have (or after
-// kRelayWait each, when something outside the worker still holds a pipe).
+// kLogRelayWait each, when something outside the worker still holds a pipe).
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -49,9 +49,6 @@ class LogRelays : public std::enable_shared_from_this<LogRelays> {
   /// `done` runs on the loop once idle() (at once when it is); a later call
   /// replaces an earlier callback that has not run.
   void when_idle(std::function<void()> done);
-
-  /// How long a released relay is waited for once released.
-  static constexpr std::chrono::milliseconds kRelayWait{3000};
 
  private:
   struct Kept {
