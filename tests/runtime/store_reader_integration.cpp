@@ -20,7 +20,7 @@ namespace supervise::runtime {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using RealClock = std::chrono::steady_clock;
 using taskcopilot::ErrorCode;
 
 /// Ticks every 10 ms on `io` and remembers how late the latest tick was
@@ -29,32 +29,32 @@ class Heartbeat {
  public:
   explicit Heartbeat(boost::asio::io_context& io) : timer_(io) { arm(); }
 
-  Clock::duration worst_lateness() const { return worst_; }
+  RealClock::duration worst_lateness() const { return worst_; }
   int ticks() const { return ticks_; }
 
  private:
   static constexpr auto kPeriod = 10ms;
 
   void arm() {
-    due_ = Clock::now() + kPeriod;
+    due_ = RealClock::now() + kPeriod;
     timer_.expires_at(due_);
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) {
         return;
       }
-      worst_ = std::max(worst_, Clock::now() - due_);
+      worst_ = std::max(worst_, RealClock::now() - due_);
       ++ticks_;
       arm();
     });
   }
 
   boost::asio::steady_timer timer_;
-  Clock::time_point due_{};
-  Clock::duration worst_{};
+  RealClock::time_point due_{};
+  RealClock::duration worst_{};
   int ticks_ = 0;
 };
 
-double ms(Clock::duration duration) {
+double ms(RealClock::duration duration) {
   return std::chrono::duration<double, std::milli>(duration).count();
 }
 
@@ -111,12 +111,12 @@ TEST(StoreReader, ALockedDatabaseAnswersBusyWhileTheLoopKeepsItsTimers) {
   db.tasks_connection().exec("BEGIN EXCLUSIVE");
 
   std::optional<StoreReader::ProgressResult> result;
-  const auto asked = Clock::now();
+  const auto asked = RealClock::now();
   reader.progress(testing::kFourStreamInitiative,
                   [&](StoreReader::ProgressResult value) { result.emplace(std::move(value)); });
   ASSERT_TRUE(testing::run_io_until(
       io, [&] { return result.has_value(); }, 10s));
-  const auto took = Clock::now() - asked;
+  const auto took = RealClock::now() - asked;
   ASSERT_FALSE(*result);
   EXPECT_EQ(result->error().code, ErrorCode::busy) << result->error().message;
   EXPECT_GE(took, 500ms);                    // it did wait out its busy timeout ...
@@ -258,9 +258,9 @@ TEST(StoreReader, DestroyedDuringABlockedReadItStopsWithinTheBusyTimeoutAndCalls
   reader->progress("another-initiative", [&](StoreReader::ProgressResult) { delivered = true; });
   ASSERT_TRUE(testing::wait_for([&] { return reader->stats().reads_started == 1; }));
 
-  const auto start = Clock::now();
+  const auto start = RealClock::now();
   reader.reset();
-  const auto took = Clock::now() - start;
+  const auto took = RealClock::now() - start;
   EXPECT_LT(took, 3s) << ms(took) << " ms";
   db.tasks_connection().exec("COMMIT");
   io.run();  // whatever was posted runs now, and must not call back
