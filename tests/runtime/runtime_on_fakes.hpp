@@ -69,6 +69,10 @@ class RuntimeOnFakes {
     options.journal = false;
     options.adopt = false;
     options.handle_signals = false;
+    // Fake processes are never drained, so a cgroup made for one would
+    // never be removed: on a machine where supervise can make cgroups, each
+    // run of these tests left its starts' cgroups behind.
+    options.cgroups = false;
     options.clock = &clock;
     options.launcher = &launcher;
     options.on_state_changed = [this](const core::StateChanged& change) {
