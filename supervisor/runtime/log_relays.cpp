@@ -95,7 +95,6 @@ void LogRelays::let_end(std::shared_ptr<StartedLogRelay> relay) {
     reap_ended(relay->pid);
     return;
   }
-  relay->pidfd = std::move(opened.fd);
   // The relay ends when every process holding its pipe has: its workers
   // ended before their child came to rest, so that is at once, unless
   // something outside them still holds the pipe.
@@ -107,7 +106,7 @@ void LogRelays::let_end(std::shared_ptr<StartedLogRelay> relay) {
     bool settled = false;
   };
   const int pid = relay->pid;
-  auto ending = std::make_shared<Ending>(io_, std::move(relay->pidfd));
+  auto ending = std::make_shared<Ending>(io_, std::move(opened.fd));
   ++ending_;
   std::weak_ptr<LogRelays> weak = shared_from_this();
   const auto settle = [weak, ending, pid](bool ended_in_time) {

@@ -8,7 +8,7 @@
 //
 // We hold the write end of each kept relay's pipe, so a relay does not see
 // the end of its input when a run ends. It is released when its child comes
-// to rest (stopped, done, failed: the runtime says when): our end is closed,
+// to rest (stopped, done, failed, or waiting: the runtime says when): our end is closed,
 // and the relay ends once the last process holding the pipe has, having
 // written everything. `up` ends only after released relays have (or after
 // kLogRelayWait each, when something outside the worker still holds a pipe).

@@ -96,8 +96,7 @@ void Runtime::state_changed(const core::StateChanged& change) {
   if (change.to == core::ChildState::stopping && starting_.contains(change.child)) {
     cancel_attempt(change.child);
   }
-  if (change.to == core::ChildState::stopped || change.to == core::ChildState::done ||
-      change.to == core::ChildState::failed || change.to == core::ChildState::waiting) {
+  if (core::is_final(change.to) || change.to == core::ChildState::waiting) {
     // At rest: it will not run again soon, so its log relay may end, and
     // its record goes, before anyone hears of the change (who reads the
     // line below finds the record gone).
